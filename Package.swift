@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+//
+// bone-spec: a reference specification and conformance suite for the BONE and
+// BAT weight transforms. Targets are grouped by role, as in apple/swift-numerics.
+
+import PackageDescription
+
+// MARK: - Public API
+
+let publicProducts: [Product] = [
+  .library(name: "BoneNumerics", targets: ["BoneNumerics"]),
+  .library(name: "BoneExact", targets: ["BoneExact"]),
+  .library(name: "BoneFast", targets: ["BoneFast"]),
+  .library(name: "BoneConformance", targets: ["BoneConformance"]),
+  .executable(name: "bone", targets: ["bone"]),
+]
+
+let publicTargets: [Target] = [
+  // Storage types and their formats (float64, float32, float16, bfloat16).
+  .target(name: "BoneNumerics"),
+  // Exact rational arithmetic over GMP and correct rounding; the exact reference.
+  .target(name: "BoneExact", dependencies: ["CGMP", "BoneNumerics"]),
+  // Fast Float kernels.
+  .target(name: "BoneFast", dependencies: ["BoneNumerics"]),
+  // The conformance runner and the vocabulary it reports in.
+  .target(name: "BoneConformance", dependencies: ["BoneNumerics", "BoneExact", "BoneFast"]),
+  // The command-line tool.
+  .executableTarget(
+    name: "bone",
+    dependencies: ["BoneNumerics", "BoneExact", "BoneFast", "BoneConformance"]),
+]
+
+// MARK: - Implementation details
+
+let implementationTargets: [Target] = [
+  // The C boundary: GMP through pkg-config, plus a shim for GMP's macro-only API.
+  // Only BoneExact imports it.
+  .systemLibrary(
+    name: "CGMP",
+    pkgConfig: "gmp",
+    providers: [.apt(["libgmp-dev", "pkg-config"])]),
+  // Property-based testing on Swift Testing: choice sequences, generators, shrinking.
+  .target(name: "BoneTestSupport", dependencies: ["BoneNumerics", "BoneExact"]),
+]
+
+// MARK: - Tests
+
+let testTargets: [Target] = [
+  .testTarget(name: "BoneNumericsTests", dependencies: ["BoneNumerics", "BoneTestSupport"]),
+  .testTarget(
+    name: "BoneExactTests", dependencies: ["BoneExact", "BoneNumerics", "BoneTestSupport"]),
+  .testTarget(
+    name: "BoneTestSupportTests", dependencies: ["BoneTestSupport", "BoneNumerics", "BoneExact"]),
+]
+
+let package = Package(
+  name: "bone-spec",
+  products: publicProducts,
+  targets: publicTargets + implementationTargets + testTargets
+)
