@@ -68,24 +68,26 @@ extension Rational {
 
     var index = 0
     func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-    // Reads a run of digits; throws if there is none.
-    func digits() throws(RationalParseError) -> String {
-      let start = index
-      while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-      guard index > start else {
-        if index < bytes.count, bytes[index] == 0x2B || bytes[index] == 0x2D {
-          throw fail(.misplacedSign(offset: index))
-        }
-        throw fail(.missingDigits(offset: index))
-      }
-      return String(decoding: bytes[start..<index], as: UTF8.self)
-    }
     func unexpected() -> RationalParseError {
       if bytes[index] == 0x2B || bytes[index] == 0x2D { return fail(.misplacedSign(offset: index)) }
       let scalarText = String(decoding: bytes[index...], as: UTF8.self)
       return fail(.unexpectedCharacter(scalarText.first ?? "?", offset: index))
     }
 
+    // Reads a run of digits; throws if there is none.
+    func digits() throws(RationalParseError) -> String {
+      let start = index
+      while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+      guard index > start else {
+        // At the end, or at a separator of the grammar, digits are missing;
+        // anything else is the wrong character.
+        guard index < bytes.count, !"/.eE".utf8.contains(bytes[index]) else {
+          throw fail(.missingDigits(offset: index))
+        }
+        throw unexpected()
+      }
+      return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
     var negative = false
     if bytes[0] == 0x2D || bytes[0] == 0x2B {
       negative = bytes[0] == 0x2D
