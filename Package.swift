@@ -46,7 +46,7 @@ let implementationTargets: [Target] = [
 // MARK: - Tests
 
 let testTargets: [Target] = [
-  .testTarget(name: "BoneNumericsTests", dependencies: ["BoneNumerics", "BoneTestSupport"]),
+  .testTarget(name: "BoneNumericsTests", dependencies: ["BoneNumerics", "BoneExact", "BoneTestSupport"]),
   .testTarget(
     name: "BoneExactTests", dependencies: ["BoneExact", "BoneNumerics", "BoneTestSupport"]),
   .testTarget(
