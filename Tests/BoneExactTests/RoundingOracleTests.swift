@@ -22,7 +22,7 @@ import Testing
 
   @Test func float64RoundingAgreesWithHardwareArithmetic() {
     let doubles = Gen<Double>.double
-    forAll(doubles.zip(doubles).zip(doubles), cases: 3000) { input in
+    forAll(doubles.zip(doubles).zip(doubles), cases: 20000) { input in
       let ((x, y), z) = input
       let (a, b, c) = (try Rational(exactly: x), try Rational(exactly: y), try Rational(exactly: z))
       try require(Self.agrees(a + b, (x + y).bitPattern, .float64), "\(x) + \(y) = \(x + y)")
@@ -36,7 +36,7 @@ import Testing
 
   @Test func float32RoundingAgreesWithHardwareArithmetic() {
     let floats = Gen<Float>.float
-    forAll(floats.zip(floats).zip(floats), cases: 3000) { input in
+    forAll(floats.zip(floats).zip(floats), cases: 20000) { input in
       let ((x, y), z) = input
       let (a, b, c) = (try Rational(exactly: x), try Rational(exactly: y), try Rational(exactly: z))
       func bits(_ f: Float) -> UInt64 { UInt64(f.bitPattern) }
@@ -61,7 +61,7 @@ import Testing
   } }
 
   @Test func roundingAgreesWithStrtodAndStrtofOnLongDecimals() {
-    forAll(Self.decimals, cases: 3000) { text in
+    forAll(Self.decimals, cases: 10000) { text in
       let exact = try Rational(parsing: text)
       let double = strtod(text, nil)
       let float = strtof(text, nil)
@@ -72,7 +72,7 @@ import Testing
 
   @Test func midpointsBetweenFloat64AndFloat32NeighboursTieToEven() {
     for dtype in [DType.float64, .float32] {
-      forAll(Gen<UInt64>.floatBits(dtype), cases: 2000, name: "midpoints \(dtype)") { bits in
+      forAll(Gen<UInt64>.floatBits(dtype), cases: 10000, name: "midpoints \(dtype)") { bits in
         let magnitude = bits & ~dtype.signMask
         let sign = bits & dtype.signMask
         let low = try Rational(bits: magnitude, dtype: dtype)
