@@ -9,6 +9,7 @@ import PackageDescription
 
 let publicProducts: [Product] = [
   .library(name: "BoneNumerics", targets: ["BoneNumerics"]),
+  .library(name: "BoneLayers", targets: ["BoneLayers"]),
   .library(name: "BoneExact", targets: ["BoneExact"]),
   .library(name: "BoneFast", targets: ["BoneFast"]),
   .library(name: "BoneConformance", targets: ["BoneConformance"]),
@@ -18,16 +19,19 @@ let publicProducts: [Product] = [
 let publicTargets: [Target] = [
   // Storage types and their formats (float64, float32, float16, bfloat16).
   .target(name: "BoneNumerics"),
+  // The semantics of adapted layers: the state machine over an arithmetic
+  // backend, configuration, targeting and checkpoint naming.
+  .target(name: "BoneLayers", dependencies: ["BoneNumerics"]),
   // Exact rational arithmetic over GMP and correct rounding; the exact reference.
-  .target(name: "BoneExact", dependencies: ["CGMP", "BoneNumerics"]),
+  .target(name: "BoneExact", dependencies: ["CGMP", "BoneNumerics", "BoneLayers"]),
   // Fast Float kernels.
-  .target(name: "BoneFast", dependencies: ["BoneNumerics"]),
+  .target(name: "BoneFast", dependencies: ["BoneNumerics", "BoneLayers"]),
   // The conformance runner and the vocabulary it reports in.
-  .target(name: "BoneConformance", dependencies: ["BoneNumerics", "BoneExact", "BoneFast"]),
+  .target(name: "BoneConformance", dependencies: ["BoneNumerics", "BoneLayers", "BoneExact", "BoneFast"]),
   // The command-line tool.
   .executableTarget(
     name: "bone",
-    dependencies: ["BoneNumerics", "BoneExact", "BoneFast", "BoneConformance"]),
+    dependencies: ["BoneNumerics", "BoneLayers", "BoneExact", "BoneFast", "BoneConformance"]),
 ]
 
 // MARK: - Implementation details
@@ -40,7 +44,7 @@ let implementationTargets: [Target] = [
     pkgConfig: "gmp",
     providers: [.apt(["libgmp-dev", "pkg-config"])]),
   // Property-based testing on Swift Testing: choice sequences, generators, shrinking.
-  .target(name: "BoneTestSupport", dependencies: ["BoneNumerics", "BoneExact"]),
+  .target(name: "BoneTestSupport", dependencies: ["BoneNumerics", "BoneLayers", "BoneExact"]),
 ]
 
 // MARK: - Tests
@@ -49,6 +53,8 @@ let testTargets: [Target] = [
   .testTarget(name: "BoneNumericsTests", dependencies: ["BoneNumerics", "BoneExact", "BoneTestSupport"]),
   .testTarget(
     name: "BoneExactTests", dependencies: ["BoneExact", "BoneNumerics", "BoneTestSupport"]),
+  .testTarget(
+    name: "BoneLayersTests", dependencies: ["BoneLayers", "BoneExact", "BoneNumerics", "BoneTestSupport"]),
   .testTarget(
     name: "BoneTestSupportTests", dependencies: ["BoneTestSupport", "BoneNumerics", "BoneExact"]),
 ]

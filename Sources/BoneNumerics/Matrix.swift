@@ -58,7 +58,7 @@ public struct Matrix<Element> {
   }
 
   /// Wraps elements whose count is known to match.
-  init(unchecked rows: Int, _ columns: Int, _ elements: [Element]) {
+  package init(unchecked rows: Int, _ columns: Int, _ elements: [Element]) {
     self.rows = rows
     self.columns = columns
     self.elements = elements

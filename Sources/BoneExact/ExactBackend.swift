@@ -1,0 +1,245 @@
+import BoneLayers
+import BoneNumerics
+
+/// The exact reference: every operation of a layer computed exactly, with the
+/// canonical stored result, the exact result and the bound of `Spec/BONE.md`
+/// §7 for every element.
+///
+/// Under `DevicePolicy.exact` nothing is rounded (the mathematics of §3–§4);
+/// under `cpu` and `native` results are rounded to the dtype as §6 says, and
+/// the canonical stored value is the correctly rounded one of each rounding
+/// step the policy names (`DTYPE-CPU-2`, `DTYPE-NATIVE-1`).
+public struct ExactBackend: LayerBackend {
+  /// Weights and biases carry their exact value and bound.
+  public typealias WeightElement = ReferenceElement
+  /// Blocks are stored values.
+  public typealias BlockElement = ExtendedRational
+  /// Inputs are stored values.
+  public typealias InputElement = ExtendedRational
+  /// Outputs carry their exact value and bound.
+  public typealias OutputElement = ReferenceElement
+
+  /// The storage dtype.
+  public let dtype: DType
+  /// The device policy.
+  public let policy: DevicePolicy
+
+  /// A backend for `dtype` under `policy`.
+  public init(dtype: DType, policy: DevicePolicy) {
+    self.dtype = dtype
+    self.policy = policy
+  }
+
+  /// +0.
+  public var zeroBlockElement: ExtendedRational { .zero }
+
+  /// True when merges go through float32 (`DTYPE-CPU-2`).
+  var mergesThroughFloat32: Bool { policy == .cpu && (dtype == .float16 || dtype == .bfloat16) }
+
+  /// The working dtype of merges: float32 under `DTYPE-CPU-2`, else the storage dtype.
+  var mergeWorkingDType: DType { mergesThroughFloat32 ? .float32 : dtype }
+
+  /// The policy's storage of an exact result: itself under `exact`, else rounded.
+  func store(_ exact: ExtendedRational) -> ExtendedRational {
+    policy == .exact ? exact : exact.rounded(to: dtype)
+  }
+
+  /// An element whose bound comes from `bound` when the result is finite and
+  /// the policy rounds; exact and non-finite results are determined.
+  func element(exact: ExtendedRational, value: ExtendedRational, determined: Bool, bound: () -> Rational) -> ReferenceElement {
+    if policy == .exact || determined || !exact.isFinite {
+      return ReferenceElement(value: value, exact: exact, bound: .zero, determined: true)
+    }
+    return ReferenceElement(value: value, exact: exact, bound: bound(), determined: false)
+  }
+
+  // MARK: - BONE (BONE-MERGE-1, BONE-MERGE-2, EXACT-DETERMINED-1)
+
+  /// `W ± b` by column groups; bit-determined when W is.
+  public func boneMerge(_ weight: Matrix<ReferenceElement>, block: Matrix<ExtendedRational>, subtract: Bool) -> Matrix<ReferenceElement> {
+    let r = block.rows
+    return weight.indexedMap { o, c, w in
+      let b = block[c % r, o]
+      let exact = subtract ? w.value - b : w.value + b
+      let radius = w.radius
+      return element(exact: exact, value: store(exact), determined: radius.isZero) {
+        // A perturbed W moves the sum by its radius; then one rounding.
+        radius + RoundingModel.roundingBound((exact.rational?.magnitude ?? .zero) + radius, dtype: dtype)
+      }
+    }
+  }
+
+  // MARK: - BAT (BAT-MERGE-1, TOL-BAT-MERGE-1)
+
+  /// Every tile `T·(I + B_a) + B_a`, with the bound of `TOL-BAT-MERGE-1`.
+  public func batMerge(_ weight: Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) -> Matrix<ReferenceElement> {
+    guard let r = blocks.first?.rows else { return weight }
+    var result = weight
+    for (a, block) in blocks.enumerated() {
+      for k in 0..<(weight.columns / r) {
+        for i in 0..<r {
+          let row = a * r + i
+          let tile = (0..<r).map { m in weight[row, k * r + m] }
+          for j in 0..<r {
+            var deltaTerms: [ExtendedRational] = [block[i, j]]
+            deltaTerms.reserveCapacity(r + 1)
+            for m in 0..<r { deltaTerms.append(tile[m].value * block[m, j]) }
+            let delta = ExtendedRational.sum(deltaTerms)
+            let exact = tile[j].value + delta
+            let value =
+              mergesThroughFloat32 ? (tile[j].value + delta.rounded(to: dtype)).rounded(to: dtype) : store(exact)
+            result[row, k * r + j] = element(exact: exact, value: value, determined: false) {
+              batMergeBound(tile: tile, i: i, j: j, block: block, delta: delta, exact: exact)
+            }
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// The bound of element (i, j) of a BAT merge (`TOL-BAT-MERGE-1`), with
+  /// the radii of the tile's elements propagated through `I + B_a`.
+  func batMergeBound(
+    tile: [ReferenceElement], i: Int, j: Int, block: Matrix<ExtendedRational>, delta: ExtendedRational,
+    exact: ExtendedRational
+  ) -> Rational {
+    let r = block.rows
+    func magnitude(_ value: ExtendedRational) -> Rational { value.rational?.magnitude ?? .zero }
+    // Σ_m (|T_im| + ρ_im)·|B_mj| + |B_ij|: the delta's terms.
+    var deltaTerms = magnitude(block[i, j])
+    // Σ_m ρ_im·|δ_mj + B_mj|: how far perturbed inputs move the exact result.
+    var propagated = Rational.zero
+    for m in 0..<r {
+      let radius = tile[m].radius
+      deltaTerms += (magnitude(tile[m].value) + radius) * magnitude(block[m, j])
+      if !radius.isZero { propagated += radius * magnitude(block[m, j] + (m == j ? .finite(.one) : .zero)) }
+    }
+    if mergesThroughFloat32 {
+      let e1 = RoundingModel.sumBound(absoluteSum: deltaTerms, roundings: r + 1, dtype: .float32)
+      let e2 = RoundingModel.roundingBound(magnitude(delta) + propagated + e1, dtype: dtype)
+      let e3 = RoundingModel.roundingBound(magnitude(exact) + propagated + e1 + e2, dtype: dtype)
+      return propagated + e1 + e2 + e3
+    }
+    let all = deltaTerms + magnitude(tile[j].value) + tile[j].radius
+    return propagated + RoundingModel.sumBound(absoluteSum: all, roundings: r + 2, dtype: dtype)
+  }
+
+  /// Every tile `(T' − B_a)·(I + B_a)⁻¹`, or the first singular out-block;
+  /// each element's bound is the forward error the residual bound of
+  /// `TOL-BAT-UNMERGE-1` allows: `|X̂ − X| ≤ (bound on |R| + ρ)·|A⁻¹|`.
+  public func batUnmerge(_ weight: Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) -> Result<Matrix<ReferenceElement>, SingularBlockIndex> {
+    guard let r = blocks.first?.rows else { return .success(weight) }
+    var result = weight
+    let working = mergesThroughFloat32 ? DType.float32 : dtype
+    for (a, block) in blocks.enumerated() {
+      let finiteBlock = block.elements.compactMap(\.rational)
+      guard finiteBlock.count == block.elements.count else {
+        // A non-finite block makes every element of its tiles NaN.
+        for row in (a * r)..<(a * r + r) {
+          for column in 0..<weight.columns { result[row, column] = ReferenceElement(input: .nan) }
+        }
+        continue
+      }
+      let b = Matrix(unchecked: r, r, finiteBlock)
+      let identityPlus = ExactMath.identityPlus(b)
+      guard let inverse = identityPlus.inverse() else { return .failure(SingularBlockIndex(outBlock: a)) }
+      let inverseMagnitude = inverse.matrix.map(\.magnitude)
+      let aMagnitude = identityPlus.map(\.magnitude)
+      let largestA = aMagnitude.elements.max() ?? .zero
+      let solveFactor = RoundingModel.gamma(3 * r + 1, working) * inverse.growthFactor * Rational(r) * largestA
+      let u = RoundingModel.unitRoundoff(dtype)
+      let eta = RoundingModel.underflowHalfQuantum(dtype)
+      for k in 0..<(weight.columns / r) {
+        for i in 0..<r {
+          let row = a * r + i
+          let tile = (0..<r).map { m in weight[row, k * r + m] }
+          guard tile.allSatisfy(\.value.isFinite) else {
+            for j in 0..<r { result[row, k * r + j] = ReferenceElement(input: .nan) }
+            continue
+          }
+          let shifted = (0..<r).map { m in (tile[m].value.rational ?? .zero) - b[i, m] }
+          let exactRow = (0..<r).map { j in
+            var total = Rational.zero
+            for m in 0..<r { total += shifted[m] * inverse.matrix[m, j] }
+            return total
+          }
+          // The residual bound of TOL-BAT-UNMERGE-1 for this row, at the
+          // canonical solution, plus the input radii it must absorb.
+          let rowMagnitude = exactRow.reduce(Rational.zero) { $0 + $1.magnitude }
+          let residualBound = (0..<r).map { j in
+            var rounding = Rational.zero
+            for m in 0..<r { rounding += (u * exactRow[m].magnitude + eta) * aMagnitude[m, j] }
+            return rounding * (.one + u) + solveFactor * rowMagnitude + tile[j].radius
+          }
+          for j in 0..<r {
+            let exact = ExtendedRational.finite(exactRow[j])
+            result[row, k * r + j] = element(exact: exact, value: store(exact), determined: false) {
+              var bound = Rational.zero
+              for m in 0..<r { bound += residualBound[m] * inverseMagnitude[m, j] }
+              return bound
+            }
+          }
+        }
+      }
+    }
+    return .success(result)
+  }
+
+  /// True for finite values.
+  public func isFinite(_ element: ReferenceElement) -> Bool { element.value.isFinite }
+
+  // MARK: - Forward (BONE-FWD-1, BAT-FWD-1, TOL-FWD-1)
+
+  /// `x·Wᵀ + bias + Σ s(x)·b` per batch row, with the bound of `TOL-FWD-1`.
+  public func forward(
+    _ input: Matrix<ExtendedRational>, weight: Matrix<ReferenceElement>, bias: [ReferenceElement]?,
+    boneBlocks: [Matrix<ExtendedRational>]
+  ) -> Matrix<ReferenceElement> {
+    let inFeatures = weight.columns
+    let depth = boneBlocks.reduce(inFeatures + 1) { deepest, block in
+      let r = block.rows
+      return Swift.max(deepest, (inFeatures + r - 1) / r + r)
+    }
+    let roundings = depth + boneBlocks.count + 1
+    func magnitude(_ value: ExtendedRational) -> Rational { value.rational?.magnitude ?? .zero }
+    return Matrix(rows: input.rows, columns: weight.rows) { n, o in
+      var terms: [ExtendedRational] = []
+      terms.reserveCapacity(inFeatures * (1 + boneBlocks.count) + 1)
+      var absoluteSum = Rational.zero
+      var propagated = Rational.zero
+      for c in 0..<inFeatures {
+        let x = input[n, c]
+        let w = weight[o, c]
+        terms.append(x * w.value)
+        let radius = w.radius
+        absoluteSum += magnitude(x) * (magnitude(w.value) + radius)
+        if !radius.isZero { propagated += magnitude(x) * radius }
+      }
+      if let bias {
+        terms.append(bias[o].value)
+        absoluteSum += magnitude(bias[o].value) + bias[o].radius
+        propagated += bias[o].radius
+      }
+      for block in boneBlocks {
+        let r = block.rows
+        for c in 0..<inFeatures {
+          let product = input[n, c] * block[c % r, o]
+          terms.append(product)
+          absoluteSum += magnitude(product)
+        }
+      }
+      let exact = ExtendedRational.sum(terms)
+      return element(exact: exact, value: store(exact), determined: false) {
+        propagated + RoundingModel.sumBound(absoluteSum: absoluteSum, roundings: roundings, dtype: dtype)
+      }
+    }
+  }
+}
+
+extension Matrix {
+  /// The matrix with `transform(row, column, element)` applied to every element.
+  public func indexedMap<T>(_ transform: (Int, Int, Element) throws -> T) rethrows -> Matrix<T> {
+    try Matrix<T>(rows: rows, columns: columns) { i, j in try transform(i, j, self[i, j]) }
+  }
+}

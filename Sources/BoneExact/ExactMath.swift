@@ -1,0 +1,143 @@
+import BoneLayers
+import BoneNumerics
+
+/// The exact mathematics of BONE and BAT on rational matrices, with no
+/// rounding and no state: the formulas of `Spec/BONE.md` §3–§4.
+public enum ExactMath {
+  /// `W[o, c] ± b[c mod r, o]` (`BONE-MERGE-1`, `BONE-MERGE-2`).
+  public static func boneMerge(_ weight: Matrix<Rational>, block: Matrix<Rational>, subtract: Bool = false) -> Matrix<Rational> {
+    let r = block.rows
+    return Matrix(rows: weight.rows, columns: weight.columns) { o, c in
+      subtract ? weight[o, c] - block[c % r, o] : weight[o, c] + block[c % r, o]
+    }
+  }
+
+  /// Every tile `T·(I + B_a) + B_a` (`BAT-MERGE-1`). The weight's dimensions
+  /// must be multiples of the block size.
+  public static func batMerge(_ weight: Matrix<Rational>, blocks: [Matrix<Rational>]) -> Matrix<Rational> {
+    guard let r = blocks.first?.rows else { return weight }
+    var result = weight
+    for (a, block) in blocks.enumerated() {
+      for k in 0..<(weight.columns / r) {
+        for i in 0..<r {
+          let row = a * r + i
+          for j in 0..<r {
+            var total = weight[row, k * r + j] + block[i, j]
+            for m in 0..<r { total += weight[row, k * r + m] * block[m, j] }
+            result[row, k * r + j] = total
+          }
+        }
+      }
+    }
+    return result
+  }
+
+  /// Every tile `(T' − B_a)·(I + B_a)⁻¹` (`BAT-UNMERGE-1`).
+  ///
+  /// - Returns: the weight, or the first out-block whose `I + B_a` is
+  ///   singular (`BAT-UNMERGE-2`).
+  public static func batUnmerge(_ weight: Matrix<Rational>, blocks: [Matrix<Rational>]) -> Result<Matrix<Rational>, SingularBlockIndex> {
+    guard let r = blocks.first?.rows else { return .success(weight) }
+    var result = weight
+    for (a, block) in blocks.enumerated() {
+      guard let inverse = identityPlus(block).inverse() else { return .failure(SingularBlockIndex(outBlock: a)) }
+      for k in 0..<(weight.columns / r) {
+        for i in 0..<r {
+          let row = a * r + i
+          let shifted = (0..<r).map { m in weight[row, k * r + m] - block[i, m] }
+          for j in 0..<r {
+            var total = Rational.zero
+            for m in 0..<r { total += shifted[m] * inverse.matrix[m, j] }
+            result[row, k * r + j] = total
+          }
+        }
+      }
+    }
+    return .success(result)
+  }
+
+  /// `x·Wᵀ + bias + Σ s(x)·b` per batch row (`BONE-FWD-1`).
+  public static func boneForward(
+    _ input: Matrix<Rational>, weight: Matrix<Rational>, bias: [Rational]?, blocks: [Matrix<Rational>]
+  ) -> Matrix<Rational> {
+    Matrix(rows: input.rows, columns: weight.rows) { n, o in
+      var total = bias?[o] ?? .zero
+      for c in 0..<weight.columns { total += input[n, c] * weight[o, c] }
+      for block in blocks {
+        let r = block.rows
+        // s_j = Σ_k x_pad[k·r + j]; the padding is zero.
+        for j in 0..<Swift.min(r, weight.columns) {
+          var s = Rational.zero
+          for c in stride(from: j, to: weight.columns, by: r) { s += input[n, c] }
+          total += s * block[j, o]
+        }
+      }
+      return total
+    }
+  }
+
+  /// `I + B`.
+  public static func identityPlus(_ block: Matrix<Rational>) -> Matrix<Rational> {
+    Matrix(rows: block.rows, columns: block.columns) { i, j in i == j ? block[i, j] + .one : block[i, j] }
+  }
+}
+
+/// An exact inverse with the growth factor of the elimination that found it.
+public struct ExactInverse: Sendable {
+  /// A⁻¹.
+  public let matrix: Matrix<Rational>
+  /// max |entry of any reduced matrix| / max |a_ij|, for Gaussian elimination
+  /// with partial pivoting on A (`TOL-BAT-UNMERGE-1`).
+  public let growthFactor: Rational
+}
+
+extension Matrix where Element == Rational {
+  /// The exact inverse by Gauss–Jordan elimination with partial pivoting (the
+  /// largest magnitude in the column is the pivot), or nil when singular.
+  public func inverse() -> ExactInverse? {
+    precondition(rows == columns, "only square matrices have inverses")
+    let n = rows
+    var a = self
+    var inverse = Matrix(rows: n, columns: n) { i, j in i == j ? Rational.one : .zero }
+    let largestInput = elements.map(\.magnitude).max() ?? .zero
+    var largest = largestInput
+    for column in 0..<n {
+      // Partial pivoting: the row with the largest entry in this column.
+      var pivotRow = column
+      for row in (column + 1)..<Swift.max(n, column + 1) where a[row, column].magnitude > a[pivotRow, column].magnitude {
+        pivotRow = row
+      }
+      let pivot = a[pivotRow, column]
+      guard !pivot.isZero else { return nil }
+      if pivotRow != column {
+        for j in 0..<n {
+          let t = a[column, j]
+          a[column, j] = a[pivotRow, j]
+          a[pivotRow, j] = t
+          let u = inverse[column, j]
+          inverse[column, j] = inverse[pivotRow, j]
+          inverse[pivotRow, j] = u
+        }
+      }
+      // The pivot is nonzero, so the division cannot fail.
+      guard let reciprocal = try? pivot.reciprocal() else { return nil }
+      for row in 0..<n where row != column {
+        let factor = a[row, column] * reciprocal
+        if factor.isZero { continue }
+        for j in 0..<n {
+          a[row, j] -= factor * a[column, j]
+          inverse[row, j] -= factor * inverse[column, j]
+          // Growth is measured on the part below and right of the pivot, as
+          // in LU: the entries Gaussian elimination would keep.
+          if row > column, j > column { largest = Swift.max(largest, a[row, j].magnitude) }
+        }
+      }
+      for j in 0..<n {
+        a[column, j] *= reciprocal
+        inverse[column, j] *= reciprocal
+      }
+    }
+    let growth = largestInput.isZero ? Rational.one : ((try? largest / largestInput) ?? .one)
+    return ExactInverse(matrix: inverse, growthFactor: growth)
+  }
+}

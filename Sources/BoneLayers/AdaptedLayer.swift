@@ -1,0 +1,183 @@
+/// A linear layer with BONE or BAT adapters: the state machine of §2–§5 of
+/// `Spec/BONE.md`, over the arithmetic of a `LayerBackend`.
+///
+/// A value type; every mutating operation either succeeds or throws and
+/// leaves the layer exactly as it was (`LAYER-ERROR-1`).
+public struct AdaptedLayer<Backend: LayerBackend> {
+  /// The arithmetic.
+  public let backend: Backend
+  /// The weight W, `out × in`, merged adapters included.
+  public private(set) var weight: Matrix<Backend.WeightElement>
+  /// The bias, `out` long, or nil.
+  public let bias: [Backend.WeightElement]?
+  /// The variant fixed by the first adapter (`LAYER-VARIANT-1`), or nil.
+  public private(set) var variant: AdapterVariant?
+  /// The adapters, in the order they were added.
+  public private(set) var adapters: [Adapter<Backend.BlockElement>] = []
+  /// The active adapters, in order (`LAYER-STATE-1`).
+  public private(set) var activeAdapters: [String] = []
+  /// The merged stack, bottom first (`LAYER-STATE-2`).
+  public private(set) var mergedAdapters: [String] = []
+  /// True while disabled (`LAYER-STATE-4`).
+  public private(set) var isDisabled = false
+
+  /// Output features: the rows of W.
+  public var outFeatures: Int { weight.rows }
+  /// Input features: the columns of W.
+  public var inFeatures: Int { weight.columns }
+  /// True while any adapter is merged.
+  public var isMerged: Bool { !mergedAdapters.isEmpty }
+
+  /// A layer with no adapters.
+  ///
+  /// - Throws: `LayerError.weightShapeMismatch` for an empty weight or a bias
+  ///   whose length is not `out` (`BONE-SHAPE-1`).
+  public init(backend: Backend, weight: Matrix<Backend.WeightElement>, bias: [Backend.WeightElement]? = nil)
+    throws(LayerError)
+  {
+    guard weight.rows >= 1, weight.columns >= 1 else {
+      throw .weightShapeMismatch("the weight must be out×in with out, in ≥ 1, not \(weight.rows)×\(weight.columns)")
+    }
+    if let bias, bias.count != weight.rows {
+      throw .weightShapeMismatch("the bias must have \(weight.rows) entries (out), not \(bias.count)")
+    }
+    self.backend = backend
+    self.weight = weight
+    self.bias = bias
+  }
+
+  /// The adapter called `name`, or nil.
+  public func adapter(named name: String) -> Adapter<Backend.BlockElement>? {
+    adapters.first { $0.name == name }
+  }
+
+  // MARK: - Adapters
+
+  /// Adds an adapter; with no block, a zero block of the variant's shape
+  /// (`LAYER-INIT-1`). The first adapter becomes active (`LAYER-STATE-1`).
+  ///
+  /// - Throws: `invalidRank`, `batShapeNotDivisible`, `variantMismatch`,
+  ///   `duplicateAdapter`, `blockShapeMismatch`.
+  public mutating func addAdapter(
+    _ name: String, variant: AdapterVariant, rank: Int, block: [Matrix<Backend.BlockElement>]? = nil
+  ) throws(LayerError) {
+    guard rank >= 1 else { throw .invalidRank(rank) }
+    if variant == .bat, inFeatures % rank != 0 || outFeatures % rank != 0 {
+      throw .batShapeNotDivisible(inFeatures: inFeatures, outFeatures: outFeatures, rank: rank)
+    }
+    if let layerVariant = self.variant, layerVariant != variant {
+      throw .variantMismatch(layer: layerVariant, adapter: variant)
+    }
+    guard adapter(named: name) == nil else { throw .duplicateAdapter(name) }
+    let shapes = variant.blockShapes(rank: rank, outFeatures: outFeatures)
+    let matrices =
+      block
+      ?? shapes.map { Matrix(rows: $0.rows, columns: $0.columns, repeating: backend.zeroBlockElement) }
+    let fits =
+      matrices.count == shapes.count
+      && zip(matrices, shapes).allSatisfy { $0.rows == $1.rows && $0.columns == $1.columns }
+    guard fits else {
+      let expected = variant == .bone ? "\(rank)×\(outFeatures)" : "\(shapes.count) blocks \(rank)×\(rank)"
+      let got = matrices.map { "\($0.rows)×\($0.columns)" }.joined(separator: ", ")
+      throw .blockShapeMismatch(adapter: name, expected: expected, got: "[\(got)]")
+    }
+    adapters.append(Adapter(name: name, variant: variant, rank: rank, block: matrices))
+    if self.variant == nil {
+      self.variant = variant
+      activeAdapters = [name]
+    }
+  }
+
+  /// Replaces the active list, in the given order (`LAYER-STATE-1`).
+  ///
+  /// - Throws: `unknownAdapter` for a name the layer does not have.
+  public mutating func setActive(_ names: [String]) throws(LayerError) {
+    for name in names where adapter(named: name) == nil { throw .unknownAdapter(name) }
+    activeAdapters = names
+  }
+
+  // MARK: - Merge and unmerge
+
+  /// Merges the named adapters (default: the active ones) that are not merged
+  /// yet, in order, pushing each on the merged stack (`LAYER-STATE-2`); with
+  /// `safe`, a non-finite result is an error and nothing is written
+  /// (`LAYER-SAFE-1`).
+  ///
+  /// - Throws: `unknownAdapter`, `nonFiniteMerge`.
+  public mutating func merge(_ names: [String]? = nil, safe: Bool = false) throws(LayerError) {
+    var next = self
+    for name in names ?? activeAdapters where !next.mergedAdapters.contains(name) {
+      guard let adapter = next.adapter(named: name) else { throw .unknownAdapter(name) }
+      let merged =
+        adapter.variant == .bone
+        ? backend.boneMerge(next.weight, block: adapter.block[0], subtract: false)
+        : backend.batMerge(next.weight, blocks: adapter.block)
+      if safe, !merged.elements.allSatisfy(backend.isFinite) { throw .nonFiniteMerge(adapter: name) }
+      next.weight = merged
+      next.mergedAdapters.append(name)
+    }
+    self = next
+  }
+
+  /// Pops every merged adapter in reverse order and unmerges it
+  /// (`LAYER-STATE-2`, `BONE-MERGE-2`, `BAT-UNMERGE-1`); a no-op when nothing is merged.
+  ///
+  /// - Throws: `singularBlock` (`BAT-UNMERGE-2`).
+  public mutating func unmerge() throws(LayerError) {
+    var next = self
+    while let name = next.mergedAdapters.popLast() {
+      // Only adapters of this layer are ever pushed.
+      guard let adapter = next.adapter(named: name) else { throw .unknownAdapter(name) }
+      switch adapter.variant {
+      case .bone:
+        next.weight = backend.boneMerge(next.weight, block: adapter.block[0], subtract: true)
+      case .bat:
+        switch backend.batUnmerge(next.weight, blocks: adapter.block) {
+        case .success(let weight): next.weight = weight
+        case .failure(let singular): throw .singularBlock(adapter: name, outBlock: singular.outBlock)
+        }
+      }
+    }
+    self = next
+  }
+
+  /// Unmerges everything, then disables the adapters (`LAYER-STATE-4`).
+  ///
+  /// - Throws: what `unmerge` throws.
+  public mutating func disable() throws(LayerError) {
+    var next = self
+    try next.unmerge()
+    next.isDisabled = true
+    self = next
+  }
+
+  /// Enables the adapters again (`LAYER-STATE-4`).
+  public mutating func enable() {
+    isDisabled = false
+  }
+
+  // MARK: - Forward
+
+  /// The layer's output for a batch `n × in` (`BONE-FWD-1`, `BAT-FWD-1`,
+  /// `LAYER-STATE-3`, `LAYER-STATE-4`).
+  ///
+  /// - Throws: `inputShapeMismatch` (`LAYER-INPUT-1`).
+  public func forward(_ input: Matrix<Backend.InputElement>) throws(LayerError) -> Matrix<Backend.OutputElement> {
+    guard input.rows >= 1, input.columns == inFeatures else {
+      throw .inputShapeMismatch(expectedColumns: inFeatures, rows: input.rows, columns: input.columns)
+    }
+    let active = activeAdapters.compactMap { adapter(named: $0) }
+    if isDisabled || isMerged || active.isEmpty {
+      return backend.forward(input, weight: weight, bias: bias, boneBlocks: [])
+    }
+    switch variant {
+    case .bat:
+      let merged = active.reduce(weight) { backend.batMerge($0, blocks: $1.block) }
+      return backend.forward(input, weight: merged, bias: bias, boneBlocks: [])
+    case .bone, nil:
+      return backend.forward(input, weight: weight, bias: bias, boneBlocks: active.map { $0.block[0] })
+    }
+  }
+}
+
+extension AdaptedLayer: Sendable where Backend.WeightElement: Sendable {}
