@@ -17,14 +17,17 @@ public enum ExactMath {
   public static func batMerge(_ weight: Matrix<Rational>, blocks: [Matrix<Rational>]) -> Matrix<Rational> {
     guard let r = blocks.first?.rows else { return weight }
     var result = weight
+    var sum = ExactAccumulator()
     for (a, block) in blocks.enumerated() {
       for k in 0..<(weight.columns / r) {
         for i in 0..<r {
           let row = a * r + i
           for j in 0..<r {
-            var total = weight[row, k * r + j] + block[i, j]
-            for m in 0..<r { total += weight[row, k * r + m] * block[m, j] }
-            result[row, k * r + j] = total
+            sum.reset()
+            sum.add(weight[row, k * r + j])
+            sum.add(block[i, j])
+            for m in 0..<r { sum.addProduct(weight[row, k * r + m], block[m, j]) }
+            result[row, k * r + j] = sum.value
           }
         }
       }
@@ -46,9 +49,7 @@ public enum ExactMath {
           let row = a * r + i
           let shifted = (0..<r).map { m in weight[row, k * r + m] - block[i, m] }
           for j in 0..<r {
-            var total = Rational.zero
-            for m in 0..<r { total += shifted[m] * inverse.matrix[m, j] }
-            result[row, k * r + j] = total
+            result[row, k * r + j] = Rational.dot(count: r, { shifted[$0] }, { inverse.matrix[$0, j] })
           }
         }
       }

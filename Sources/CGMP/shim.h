@@ -49,6 +49,15 @@ static inline int cgmp_z_cmp(mpz_srcptr a, mpz_srcptr b) { return mpz_cmp(a, b);
 static inline int cgmp_z_sgn(mpz_srcptr a) { return mpz_sgn(a); }
 static inline int cgmp_z_odd_p(mpz_srcptr a) { return mpz_odd_p(a); }
 static inline size_t cgmp_z_sizeinbase2(mpz_srcptr a) { return mpz_sizeinbase(a, 2); }
+static inline mp_bitcnt_t cgmp_z_popcount(mpz_srcptr a) { return mpz_popcount(a); }
+static inline void cgmp_z_add(mpz_ptr r, mpz_srcptr a, mpz_srcptr b) { mpz_add(r, a, b); }
+static inline void cgmp_z_addmul(mpz_ptr r, mpz_srcptr a, mpz_srcptr b) { mpz_addmul(r, a, b); }
+static inline void cgmp_q_set_num_den_2exp(mpq_ptr q, mpz_srcptr num, mp_bitcnt_t e) {
+  mpz_set(mpq_numref(q), num);
+  mpz_set_ui(mpq_denref(q), 1);
+  mpz_mul_2exp(mpq_denref(q), mpq_denref(q), e);
+  mpq_canonicalize(q);
+}
 static inline unsigned long cgmp_z_get_ui(mpz_srcptr a) { return mpz_get_ui(a); }
 static inline void cgmp_z_import_u64(mpz_ptr r, size_t count, const unsigned long long *words) {
   // Least significant word first, native endianness within a word.

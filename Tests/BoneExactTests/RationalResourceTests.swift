@@ -28,6 +28,11 @@ import Testing
       checksum &+= (try? a / .zero) == nil ? 1 : 0
       checksum &+= (try? Rational(bits: 0x7F80, dtype: .bfloat16)) == nil ? 1 : 0
       checksum &+= (try? Rational(exactly: Double(i) / 3))?.signum ?? 0
+      var sum = ExactAccumulator()
+      sum.addProduct(a, b)
+      sum.add(accumulator.scaled(byPowerOfTwo: i))
+      sum.addProduct(a, a.scaled(byPowerOfTwo: -i))
+      checksum &+= sum.value.signum
     }
     return checksum
   }
