@@ -33,6 +33,20 @@ public struct ExactBackend: LayerBackend {
   /// +0.
   public var zeroBlockElement: ExtendedRational { .zero }
 
+  /// True when the value is one the dtype holds (any value under `exact`).
+  func holds(_ value: ExtendedRational) -> Bool {
+    policy == .exact || value.rounded(to: dtype) == value || value == .nan
+  }
+
+  /// True when the dtype holds the element's canonical value.
+  public func holds(weight element: ReferenceElement) -> Bool { holds(element.value) }
+
+  /// True when the dtype holds the block value.
+  public func holds(block element: ExtendedRational) -> Bool { holds(element) }
+
+  /// True when the dtype holds the input value.
+  public func holds(input element: ExtendedRational) -> Bool { holds(element) }
+
   /// True when merges go through float32 (`DTYPE-CPU-2`).
   var mergesThroughFloat32: Bool { policy == .cpu && (dtype == .float16 || dtype == .bfloat16) }
 
@@ -184,6 +198,56 @@ public struct ExactBackend: LayerBackend {
       }
     }
     return .success(result)
+  }
+
+  /// The elements of an implementation's BAT unmerge that fail the residual
+  /// test of `TOL-BAT-UNMERGE-1`: with X̂ the result (encodings of the dtype),
+  /// T' the merged tile and A = I + B_a, every element of
+  /// `R = X̂·A + B_a − T'` must satisfy
+  /// `|R| ≤ (u_d·|X̂| + η_d)·|A|·(1 + u_d) + γ_{3r+1}(u_w)·g·r·max|A|·Σ_k |X̂_ik|`.
+  /// Non-finite inputs or results are left to `ReferenceElement.accepts`.
+  ///
+  /// - Returns: the (row, column) of every failing element; empty when the
+  ///   result passes, or when a block is singular or not finite.
+  public func batUnmergeResidualFailures(
+    merged: Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>], result: Matrix<UInt64>
+  ) -> [(row: Int, column: Int)] {
+    guard let r = blocks.first?.rows else { return [] }
+    let working = mergesThroughFloat32 ? DType.float32 : dtype
+    let u = RoundingModel.unitRoundoff(dtype)
+    let eta = RoundingModel.underflowHalfQuantum(dtype)
+    var failures: [(row: Int, column: Int)] = []
+    for (a, block) in blocks.enumerated() {
+      let finite = block.elements.compactMap(\.rational)
+      guard finite.count == block.elements.count else { continue }
+      let identityPlus = ExactMath.identityPlus(Matrix(unchecked: r, r, finite))
+      guard let inverse = identityPlus.inverse() else { continue }
+      let aMagnitude = identityPlus.map(\.magnitude)
+      let largestA = aMagnitude.elements.max() ?? .zero
+      let solveFactor = RoundingModel.gamma(3 * r + 1, working) * inverse.growthFactor * Rational(r) * largestA
+      for k in 0..<(merged.columns / r) {
+        for i in 0..<r {
+          let row = a * r + i
+          let x = (0..<r).map { m in ExtendedRational(bits: result[row, k * r + m], dtype: dtype).rational }
+          let tile = (0..<r).map { m in merged[row, k * r + m].value.rational }
+          guard x.allSatisfy({ $0 != nil }), tile.allSatisfy({ $0 != nil }) else { continue }
+          let xs = x.map { $0 ?? .zero }
+          let rowMagnitude = xs.reduce(Rational.zero) { $0 + $1.magnitude }
+          for j in 0..<r {
+            var residual = ExactAccumulator()
+            for m in 0..<r { residual.addProduct(xs[m], identityPlus[m, j]) }
+            residual.add(finite[i * r + j])
+            residual.add(-(tile[j] ?? .zero))
+            var bound = Rational.zero
+            for m in 0..<r { bound += (u * xs[m].magnitude + eta) * aMagnitude[m, j] }
+            // The merged tile itself may differ between implementations by its radius.
+            bound = bound * (.one + u) + solveFactor * rowMagnitude + merged[row, k * r + j].radius
+            if residual.value.magnitude > bound { failures.append((row, k * r + j)) }
+          }
+        }
+      }
+    }
+    return failures
   }
 
   /// True for finite values.

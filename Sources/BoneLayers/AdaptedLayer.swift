@@ -31,7 +31,8 @@ public struct AdaptedLayer<Backend: LayerBackend> {
   /// A layer with no adapters.
   ///
   /// - Throws: `LayerError.weightShapeMismatch` for an empty weight or a bias
-  ///   whose length is not `out` (`BONE-SHAPE-1`).
+  ///   whose length is not `out` (`BONE-SHAPE-1`); `dtypeMismatch` for a value
+  ///   the dtype cannot hold.
   public init(backend: Backend, weight: Matrix<Backend.WeightElement>, bias: [Backend.WeightElement]? = nil)
     throws(LayerError)
   {
@@ -41,6 +42,8 @@ public struct AdaptedLayer<Backend: LayerBackend> {
     if let bias, bias.count != weight.rows {
       throw .weightShapeMismatch("the bias must have \(weight.rows) entries (out), not \(bias.count)")
     }
+    guard weight.elements.allSatisfy({ backend.holds(weight: $0) }) else { throw .dtypeMismatch(what: "the weight", dtype: backend.dtype) }
+    guard (bias ?? []).allSatisfy({ backend.holds(weight: $0) }) else { throw .dtypeMismatch(what: "the bias", dtype: backend.dtype) }
     self.backend = backend
     self.weight = weight
     self.bias = bias
@@ -57,7 +60,7 @@ public struct AdaptedLayer<Backend: LayerBackend> {
   /// (`LAYER-INIT-1`). The first adapter becomes active (`LAYER-STATE-1`).
   ///
   /// - Throws: `invalidRank`, `batShapeNotDivisible`, `variantMismatch`,
-  ///   `duplicateAdapter`, `blockShapeMismatch`.
+  ///   `duplicateAdapter`, `blockShapeMismatch`, `dtypeMismatch`.
   public mutating func addAdapter(
     _ name: String, variant: AdapterVariant, rank: Int, block: [Matrix<Backend.BlockElement>]? = nil
   ) throws(LayerError) {
@@ -80,6 +83,9 @@ public struct AdaptedLayer<Backend: LayerBackend> {
       let expected = variant == .bone ? "\(rank)×\(outFeatures)" : "\(shapes.count) blocks \(rank)×\(rank)"
       let got = matrices.map { "\($0.rows)×\($0.columns)" }.joined(separator: ", ")
       throw .blockShapeMismatch(adapter: name, expected: expected, got: "[\(got)]")
+    }
+    guard matrices.allSatisfy({ $0.elements.allSatisfy { backend.holds(block: $0) } }) else {
+      throw .dtypeMismatch(what: "the block of adapter \"\(name)\"", dtype: backend.dtype)
     }
     adapters.append(Adapter(name: name, variant: variant, rank: rank, block: matrices))
     if self.variant == nil {
@@ -161,11 +167,12 @@ public struct AdaptedLayer<Backend: LayerBackend> {
   /// The layer's output for a batch `n × in` (`BONE-FWD-1`, `BAT-FWD-1`,
   /// `LAYER-STATE-3`, `LAYER-STATE-4`).
   ///
-  /// - Throws: `inputShapeMismatch` (`LAYER-INPUT-1`).
+  /// - Throws: `inputShapeMismatch`, `dtypeMismatch` (`LAYER-INPUT-1`).
   public func forward(_ input: Matrix<Backend.InputElement>) throws(LayerError) -> Matrix<Backend.OutputElement> {
     guard input.rows >= 1, input.columns == inFeatures else {
       throw .inputShapeMismatch(expectedColumns: inFeatures, rows: input.rows, columns: input.columns)
     }
+    guard input.elements.allSatisfy({ backend.holds(input: $0) }) else { throw .dtypeMismatch(what: "the input", dtype: backend.dtype) }
     let active = activeAdapters.compactMap { adapter(named: $0) }
     if isDisabled || isMerged || active.isEmpty {
       return backend.forward(input, weight: weight, bias: bias, boneBlocks: [])

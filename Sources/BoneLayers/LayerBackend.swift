@@ -16,6 +16,15 @@ public protocol LayerBackend: Sendable {
   /// The storage dtype of the layer.
   var dtype: DType { get }
 
+  /// True when the layer's dtype holds the weight or bias element exactly.
+  func holds(weight element: WeightElement) -> Bool
+
+  /// True when the layer's dtype holds the block element exactly (`LAYER-BLOCK-1`).
+  func holds(block element: BlockElement) -> Bool
+
+  /// True when the layer's dtype holds the input element exactly (`LAYER-INPUT-1`).
+  func holds(input element: InputElement) -> Bool
+
   /// +0 in block form, for zero-initialised adapters (`LAYER-INIT-1`).
   var zeroBlockElement: BlockElement { get }
 

@@ -19,6 +19,9 @@ public enum LayerError: Error, Sendable, Hashable, CustomStringConvertible {
   case nonFiniteMerge(adapter: String)
   /// `I + B_a` is singular, so the adapter cannot be unmerged (`BAT-UNMERGE-2`).
   case singularBlock(adapter: String, outBlock: Int)
+  /// A value that the layer's dtype cannot hold, in a weight, bias, block or
+  /// input (`LAYER-BLOCK-1`, `LAYER-INPUT-1`).
+  case dtypeMismatch(what: String, dtype: DType)
   /// A forward input whose rows do not have `in` entries, or no rows (`LAYER-INPUT-1`).
   case inputShapeMismatch(expectedColumns: Int, rows: Int, columns: Int)
 
@@ -35,6 +38,7 @@ public enum LayerError: Error, Sendable, Hashable, CustomStringConvertible {
     case .nonFiniteMerge: "nonFiniteMerge"
     case .singularBlock: "singularBlock"
     case .inputShapeMismatch: "inputShapeMismatch"
+    case .dtypeMismatch: "dtypeMismatch"
     }
   }
 
@@ -53,6 +57,7 @@ public enum LayerError: Error, Sendable, Hashable, CustomStringConvertible {
     case .nonFiniteMerge(let name):
       "merging adapter \"\(name)\" gives NaN or infinite weights; the adapter seems to be broken, nothing was merged"
     case .singularBlock(let name, let a): "adapter \"\(name)\" cannot be unmerged: I + B[\(a)] is singular"
+    case .dtypeMismatch(let what, let dtype): "\(what) holds a value that is not a \(dtype) value"
     case .inputShapeMismatch(let expected, let rows, let columns):
       "the input must be n×\(expected) with n ≥ 1, not \(rows)×\(columns)"
     }

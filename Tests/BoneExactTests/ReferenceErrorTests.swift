@@ -95,6 +95,26 @@ import Testing
     }
   }
 
+  /// LAYER-BLOCK-1, LAYER-INPUT-1: values the dtype cannot hold are rejected.
+  @Test func valuesOutsideTheDTypeAreRejected() throws {
+    let third = try Rational(numerator: 1, denominator: 3)
+    #expect(throws: LayerError.dtypeMismatch(what: "the weight", dtype: .float16)) {
+      _ = try ExactLayer(dtype: .float16, policy: .cpu, weight: Matrix(rows: 1, columns: 1, repeating: third))
+    }
+    #expect(throws: LayerError.dtypeMismatch(what: "the bias", dtype: .bfloat16)) {
+      _ = try ExactLayer(dtype: .bfloat16, policy: .cpu, weight: Matrix(rows: 1, columns: 1, repeating: .one), bias: [Rational(257)])
+    }
+    let layer = try Self.layer()
+    try Self.requireFailure(layer, .dtypeMismatch(what: "the block of adapter \"a\"", dtype: .float32)) { layer throws(LayerError) in
+      try layer.addAdapter("a", variant: .bone, rank: 1, block: [Matrix(rows: 1, columns: 4, repeating: .finite(third))])
+    }
+    #expect(throws: LayerError.dtypeMismatch(what: "the input", dtype: .float32)) {
+      _ = try layer.forward(Matrix(rows: 1, columns: 4, repeating: .finite(third)))
+    }
+    // Under the exact policy every rational is allowed.
+    _ = try ExactLayer(dtype: .float16, policy: .exact, weight: Matrix(rows: 1, columns: 1, repeating: third))
+  }
+
   /// LAYER-SAFE-1: a safe merge that would write NaN or infinity writes
   /// nothing, for both variants, in % r ≠ 0 included (where PEFT writes).
   @Test func safeMergeOfNonFiniteResultWritesNothing() throws {

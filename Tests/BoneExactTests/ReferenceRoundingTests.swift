@@ -213,20 +213,31 @@ import Testing
       let backend = ExactBackend(dtype: dtype, policy: .cpu)
       guard case .success(let reference) = backend.batUnmerge(layer.weight, blocks: layer.adapters[0].block) else { return }
       let r = shape.rank
+      var simulated = w
+      var perturbed = w
       for (a, block) in blocks.enumerated() {
-        guard let inverse = Self.floatInverse((0..<r).map { i in (0..<r).map { j in Self.float(block[i, j], dtype) + (i == j ? 1 : 0) } }) else { continue }
+        guard let inverse = Self.floatInverse((0..<r).map { i in (0..<r).map { j in Self.float(block[i, j], dtype) + (i == j ? 1 : 0) } }) else { return }
         for k in 0..<(shape.inFeatures / r) {
           for i in 0..<r {
             for j in 0..<r {
               var total: Float = 0
               for m in 0..<r { total += (Self.float(w[a * r + i, k * r + m], dtype) - Self.float(block[i, m], dtype)) * inverse[m][j] }
               let got = Self.bits(total, dtype)
+              simulated[a * r + i, k * r + j] = got
+              perturbed[a * r + i, k * r + j] = Self.bits(total * 1.125 + 0.0625, dtype)
               let element = reference[a * r + i, k * r + j]
               try require(element.accepts(bits: got, dtype: dtype), "X[\(a * r + i),\(k * r + j)]: 0x\(dtype.hex(got)) vs \(element)")
             }
           }
         }
       }
+      // The residual test of TOL-BAT-UNMERGE-1 passes the real computation and
+      // catches a result that is off by an eighth (plus 1/16).
+      let blockValues = layer.adapters[0].block
+      let failures = backend.batUnmergeResidualFailures(merged: layer.weight, blocks: blockValues, result: simulated)
+      try require(failures.isEmpty, "residual test failed at \(failures.prefix(3))")
+      let caught = backend.batUnmergeResidualFailures(merged: layer.weight, blocks: blockValues, result: perturbed)
+      try require(!caught.isEmpty, "an unmerge off by an eighth passed the residual test")
     }
   }
 
