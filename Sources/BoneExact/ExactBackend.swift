@@ -156,12 +156,9 @@ public struct ExactBackend: LayerBackend {
         continue
       }
       let b = Matrix(unchecked: r, r, finiteBlock)
-      let identityPlus = ExactMath.identityPlus(b)
-      guard let inverse = identityPlus.inverse() else { return .failure(SingularBlockIndex(outBlock: a)) }
+      guard let model = UnmergeBlockModel(block: b, working: working) else { return .failure(SingularBlockIndex(outBlock: a)) }
+      let (inverse, aMagnitude, solveFactor) = (model.inverse, model.identityPlusMagnitude, model.solveFactor)
       let inverseMagnitude = inverse.matrix.map(\.magnitude)
-      let aMagnitude = identityPlus.map(\.magnitude)
-      let largestA = aMagnitude.elements.max() ?? .zero
-      let solveFactor = RoundingModel.gamma(3 * r + 1, working) * inverse.growthFactor * Rational(r) * largestA
       let u = RoundingModel.unitRoundoff(dtype)
       let eta = RoundingModel.underflowHalfQuantum(dtype)
       for k in 0..<(weight.columns / r) {
@@ -220,11 +217,8 @@ public struct ExactBackend: LayerBackend {
     for (a, block) in blocks.enumerated() {
       let finite = block.elements.compactMap(\.rational)
       guard finite.count == block.elements.count else { continue }
-      let identityPlus = ExactMath.identityPlus(Matrix(unchecked: r, r, finite))
-      guard let inverse = identityPlus.inverse() else { continue }
-      let aMagnitude = identityPlus.map(\.magnitude)
-      let largestA = aMagnitude.elements.max() ?? .zero
-      let solveFactor = RoundingModel.gamma(3 * r + 1, working) * inverse.growthFactor * Rational(r) * largestA
+      guard let model = UnmergeBlockModel(block: Matrix(unchecked: r, r, finite), working: working) else { continue }
+      let (identityPlus, aMagnitude, solveFactor) = (model.identityPlus, model.identityPlusMagnitude, model.solveFactor)
       for k in 0..<(merged.columns / r) {
         for i in 0..<r {
           let row = a * r + i
@@ -298,6 +292,26 @@ public struct ExactBackend: LayerBackend {
         propagated + RoundingModel.sumBound(absoluteSum: absoluteSum, roundings: roundings, dtype: dtype)
       }
     }
+  }
+}
+
+/// What the unmerge bounds of one out-block need (`TOL-BAT-UNMERGE-1`):
+/// A = I + B_a, its exact inverse, |A|, and the solve term's factor
+/// `γ_{3r+1}(u_w)·g·r·max|A|`.
+struct UnmergeBlockModel {
+  let identityPlus: Matrix<Rational>
+  let inverse: ExactInverse
+  let identityPlusMagnitude: Matrix<Rational>
+  let solveFactor: Rational
+
+  /// The model of block B_a with working dtype `working`; nil when A is singular.
+  init?(block: Matrix<Rational>, working: DType) {
+    identityPlus = ExactMath.identityPlus(block)
+    guard let inverse = identityPlus.inverse() else { return nil }
+    self.inverse = inverse
+    identityPlusMagnitude = identityPlus.map(\.magnitude)
+    let largest = identityPlusMagnitude.elements.max() ?? .zero
+    solveFactor = RoundingModel.gamma(3 * block.rows + 1, working) * inverse.growthFactor * Rational(block.rows) * largest
   }
 }
 

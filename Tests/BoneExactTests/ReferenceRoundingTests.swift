@@ -90,6 +90,16 @@ import Testing
     }
   }
 
+  /// A BAT shape with a weight and blocks of stored values of `dtype`.
+  static func batInputs(_ dtype: DType) -> Gen<(LayerShape, Matrix<UInt64>, [Matrix<UInt64>])> {
+    Gen<LayerShape>.batShape(rank: 1...4, blocks: 1...2).flatMap { shape in
+      let blockCount = shape.outFeatures / shape.rank
+      return Self.bitsMatrix(dtype, rows: shape.outFeatures, columns: shape.inFeatures)
+        .zip(Self.bitsMatrix(dtype, rows: shape.rank, columns: shape.rank).array(count: blockCount...blockCount))
+        .map { (shape, $0.0, $0.1) }
+    }
+  }
+
   /// Float computations of a BAT merge in several orders of summation.
   static func simulatedBATMerge(
     _ w: Matrix<UInt64>, _ blocks: [Matrix<UInt64>], dtype: DType, policy: DevicePolicy, order: Int
@@ -125,12 +135,7 @@ import Testing
   /// lie within the reference's bound of the exact result.
   @Test(arguments: [DType.float32, .float16, .bfloat16])
   func batMergeOfRealFloatComputationsIsWithinTheBound(dtype: DType) {
-    let gen = Gen<LayerShape>.batShape(rank: 1...4, blocks: 1...2).flatMap { shape in
-      Self.bitsMatrix(dtype, rows: shape.outFeatures, columns: shape.inFeatures)
-        .zip(Self.bitsMatrix(dtype, rows: shape.rank, columns: shape.rank).array(count: (shape.outFeatures / shape.rank)...(shape.outFeatures / shape.rank)))
-        .map { (shape, $0.0, $0.1) }
-    }
-    forAll(gen) { shape, w, blocks in
+    forAll(Self.batInputs(dtype)) { shape, w, blocks in
       for policy in [DevicePolicy.cpu, .native] {
         var layer = try ExactLayer(dtype: dtype, policy: policy, weightBits: w)
         try layer.addAdapter("a", variant: .bat, rank: shape.rank, block: blocks.map { $0.map { ExtendedRational(bits: $0, dtype: dtype) } })
@@ -201,12 +206,7 @@ import Testing
   /// then the product, then the storage rounding) lies within the bound.
   @Test(arguments: [DType.float32, .float16, .bfloat16])
   func batUnmergeOfRealFloatComputationsIsWithinTheBound(dtype: DType) {
-    let gen = Gen<LayerShape>.batShape(rank: 1...4, blocks: 1...2).flatMap { shape in
-      Self.bitsMatrix(dtype, rows: shape.outFeatures, columns: shape.inFeatures)
-        .zip(Self.bitsMatrix(dtype, rows: shape.rank, columns: shape.rank).array(count: (shape.outFeatures / shape.rank)...(shape.outFeatures / shape.rank)))
-        .map { (shape, $0.0, $0.1) }
-    }
-    forAll(gen) { shape, w, blocks in
+    forAll(Self.batInputs(dtype)) { shape, w, blocks in
       var layer = try ExactLayer(dtype: dtype, policy: .cpu, weightBits: w)
       try layer.addAdapter("a", variant: .bat, rank: shape.rank, block: blocks.map { $0.map { ExtendedRational(bits: $0, dtype: dtype) } })
       // Unmerge the stored W as if it were merged: the operation is the same.
