@@ -212,6 +212,25 @@ import Testing
     }
   }
 
+  /// LAYER-STATE-3: while any adapter is merged, unmerged active adapters
+  /// are not applied: the forward is the base forward with the merged weight.
+  @Test func forwardWhileMergedIgnoresUnmergedActiveAdapters() {
+    let gen = ReferenceGen.boneProblem.flatMap { p in
+      ReferenceGen.matrix(rows: p.shape.rank, columns: p.shape.outFeatures)
+        .zip(ReferenceGen.batch(columns: p.shape.inFeatures)).map { (p, $0.0, $0.1) }
+    }
+    forAll(gen) { p, second, x in
+      var layer = try Self.boneLayer(p)
+      try layer.addAdapter("b", variant: .bone, rank: p.shape.rank, block: [second.extended])
+      try layer.setActive(["a", "b"])
+      try layer.merge(["a"])
+      let mergedWeight = ExactMath.boneMerge(p.weight, block: p.block)
+      try requireEqual(
+        try layer.forward(x.extended).exactValues, ExactMath.boneForward(x, weight: mergedWeight, bias: p.bias, blocks: []),
+        "forward with a merged and an unmerged active adapter")
+    }
+  }
+
   /// LAYER-BIAS-1: merges never touch the bias; it is added once.
   @Test func biasIsNeverMergedAndAddedOnce() {
     forAll(ReferenceGen.boneProblem.filter { $0.bias != nil }) { p in
