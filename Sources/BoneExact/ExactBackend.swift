@@ -70,9 +70,9 @@ public struct ExactBackend: LayerBackend {
   // MARK: - BONE (BONE-MERGE-1, BONE-MERGE-2, EXACT-DETERMINED-1)
 
   /// `W ± b` by column groups; bit-determined when W is.
-  public func boneMerge(_ weight: Matrix<ReferenceElement>, block: Matrix<ExtendedRational>, subtract: Bool) -> Matrix<ReferenceElement> {
+  public func boneMerge(_ weight: inout Matrix<ReferenceElement>, block: Matrix<ExtendedRational>, subtract: Bool) {
     let r = block.rows
-    return weight.indexedMap { o, c, w in
+    weight = weight.indexedMap { o, c, w in
       let b = block[c % r, o]
       let exact = subtract ? w.value - b : w.value + b
       let radius = w.radius
@@ -86,8 +86,8 @@ public struct ExactBackend: LayerBackend {
   // MARK: - BAT (BAT-MERGE-1, TOL-BAT-MERGE-1)
 
   /// Every tile `T·(I + B_a) + B_a`, with the bound of `TOL-BAT-MERGE-1`.
-  public func batMerge(_ weight: Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) -> Matrix<ReferenceElement> {
-    guard let r = blocks.first?.rows else { return weight }
+  public func batMerge(_ weight: inout Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) {
+    guard let r = blocks.first?.rows else { return }
     var result = weight
     for (a, block) in blocks.enumerated() {
       for k in 0..<(weight.columns / r) {
@@ -109,7 +109,7 @@ public struct ExactBackend: LayerBackend {
         }
       }
     }
-    return result
+    weight = result
   }
 
   /// The bound of element (i, j) of a BAT merge (`TOL-BAT-MERGE-1`), with
@@ -139,10 +139,25 @@ public struct ExactBackend: LayerBackend {
     return propagated + RoundingModel.sumBound(absoluteSum: all, roundings: r + 2, dtype: dtype)
   }
 
-  /// Every tile `(T' − B_a)·(I + B_a)⁻¹`, or the first singular out-block;
-  /// each element's bound is the forward error the residual bound of
-  /// `TOL-BAT-UNMERGE-1` allows: `|X̂ − X| ≤ (bound on |R| + ρ)·|A⁻¹|`.
-  public func batUnmerge(_ weight: Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) -> Result<Matrix<ReferenceElement>, SingularBlockIndex> {
+  /// The first out-block whose `I + B_a` is singular (`BAT-UNMERGE-2`).
+  public func firstSingularBlock(_ blocks: [Matrix<ExtendedRational>]) -> Int? {
+    blocks.firstIndex { block in
+      let finite = block.elements.compactMap(\.rational)
+      guard finite.count == block.elements.count else { return false }
+      return ExactMath.identityPlus(Matrix(unchecked: block.rows, block.columns, finite)).inverse() == nil
+    }
+  }
+
+  /// Every tile `(T' − B_a)·(I + B_a)⁻¹`; each element's bound is the forward
+  /// error the residual bound of `TOL-BAT-UNMERGE-1` allows:
+  /// `|X̂ − X| ≤ (bound on |R| + ρ)·|A⁻¹|`. A non-finite block makes its
+  /// tiles NaN.
+  public func batUnmerge(_ weight: inout Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) {
+    guard case .success(let result) = unmerged(weight, blocks: blocks) else { return }
+    weight = result
+  }
+
+  func unmerged(_ weight: Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) -> Result<Matrix<ReferenceElement>, SingularBlockIndex> {
     guard let r = blocks.first?.rows else { return .success(weight) }
     var result = weight
     let working = mergesThroughFloat32 ? DType.float32 : dtype

@@ -142,3 +142,14 @@ extension Matrix where Element == Rational {
     return ExactInverse(matrix: inverse, growthFactor: growth)
   }
 }
+
+/// The out-block whose `I + B_a` is singular (`BAT-UNMERGE-2`).
+public struct SingularBlockIndex: Error, Sendable, Hashable {
+  /// The out-block index a.
+  public let outBlock: Int
+
+  /// Names out-block `outBlock`.
+  public init(outBlock: Int) {
+    self.outBlock = outBlock
+  }
+}

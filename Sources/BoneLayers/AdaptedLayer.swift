@@ -107,44 +107,53 @@ public struct AdaptedLayer<Backend: LayerBackend> {
   /// Merges the named adapters (default: the active ones) that are not merged
   /// yet, in order, pushing each on the merged stack (`LAYER-STATE-2`); with
   /// `safe`, a non-finite result is an error and nothing is written
-  /// (`LAYER-SAFE-1`).
+  /// (`LAYER-SAFE-1`). Without `safe` the weight is updated in place.
   ///
   /// - Throws: `unknownAdapter`, `nonFiniteMerge`.
   public mutating func merge(_ names: [String]? = nil, safe: Bool = false) throws(LayerError) {
-    var next = self
-    for name in names ?? activeAdapters where !next.mergedAdapters.contains(name) {
-      guard let adapter = next.adapter(named: name) else { throw .unknownAdapter(name) }
-      let merged =
-        adapter.variant == .bone
-        ? backend.boneMerge(next.weight, block: adapter.block[0], subtract: false)
-        : backend.batMerge(next.weight, blocks: adapter.block)
-      if safe, !merged.elements.allSatisfy(backend.isFinite) { throw .nonFiniteMerge(adapter: name) }
-      next.weight = merged
-      next.mergedAdapters.append(name)
+    var pending: [Adapter<Backend.BlockElement>] = []
+    for name in names ?? activeAdapters where !mergedAdapters.contains(name) && !pending.contains(where: { $0.name == name }) {
+      guard let adapter = adapter(named: name) else { throw .unknownAdapter(name) }
+      pending.append(adapter)
     }
-    self = next
+    guard !pending.isEmpty else { return }
+    if safe {
+      var trial = weight
+      for adapter in pending {
+        merge(adapter, into: &trial)
+        if !trial.elements.allSatisfy(backend.isFinite) { throw .nonFiniteMerge(adapter: adapter.name) }
+      }
+      weight = trial
+    } else {
+      for adapter in pending { merge(adapter, into: &weight) }
+    }
+    mergedAdapters += pending.map(\.name)
   }
 
-  /// Pops every merged adapter in reverse order and unmerges it
-  /// (`LAYER-STATE-2`, `BONE-MERGE-2`, `BAT-UNMERGE-1`); a no-op when nothing is merged.
+  private func merge(_ adapter: Adapter<Backend.BlockElement>, into weight: inout Matrix<Backend.WeightElement>) {
+    switch adapter.variant {
+    case .bone: backend.boneMerge(&weight, block: adapter.block[0], subtract: false)
+    case .bat: backend.batMerge(&weight, blocks: adapter.block)
+    }
+  }
+
+  /// Pops every merged adapter in reverse order and unmerges it, in place
+  /// (`LAYER-STATE-2`, `BONE-MERGE-2`, `BAT-UNMERGE-1`); a no-op when nothing
+  /// is merged. Every BAT block is checked before anything changes.
   ///
   /// - Throws: `singularBlock` (`BAT-UNMERGE-2`).
   public mutating func unmerge() throws(LayerError) {
-    var next = self
-    while let name = next.mergedAdapters.popLast() {
-      // Only adapters of this layer are ever pushed.
-      guard let adapter = next.adapter(named: name) else { throw .unknownAdapter(name) }
+    let stack = mergedAdapters.reversed().compactMap { adapter(named: $0) }
+    for adapter in stack where adapter.variant == .bat {
+      if let a = backend.firstSingularBlock(adapter.block) { throw .singularBlock(adapter: adapter.name, outBlock: a) }
+    }
+    for adapter in stack {
       switch adapter.variant {
-      case .bone:
-        next.weight = backend.boneMerge(next.weight, block: adapter.block[0], subtract: true)
-      case .bat:
-        switch backend.batUnmerge(next.weight, blocks: adapter.block) {
-        case .success(let weight): next.weight = weight
-        case .failure(let singular): throw .singularBlock(adapter: name, outBlock: singular.outBlock)
-        }
+      case .bone: backend.boneMerge(&weight, block: adapter.block[0], subtract: true)
+      case .bat: backend.batUnmerge(&weight, blocks: adapter.block)
       }
     }
-    self = next
+    mergedAdapters = []
   }
 
   /// Unmerges everything, then disables the adapters (`LAYER-STATE-4`).
@@ -179,7 +188,8 @@ public struct AdaptedLayer<Backend: LayerBackend> {
     }
     switch variant {
     case .bat:
-      let merged = active.reduce(weight) { backend.batMerge($0, blocks: $1.block) }
+      var merged = weight
+      for adapter in active { backend.batMerge(&merged, blocks: adapter.block) }
       return backend.forward(input, weight: merged, bias: bias, boneBlocks: [])
     case .bone, nil:
       return backend.forward(input, weight: weight, bias: bias, boneBlocks: active.map { $0.block[0] })

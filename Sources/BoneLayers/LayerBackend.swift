@@ -28,18 +28,19 @@ public protocol LayerBackend: Sendable {
   /// +0 in block form, for zero-initialised adapters (`LAYER-INIT-1`).
   var zeroBlockElement: BlockElement { get }
 
-  /// `W' = W ± b` by column groups (`BONE-MERGE-1`, `BONE-MERGE-2`); the block
-  /// is `r × out` and any r ≥ 1 is allowed.
-  func boneMerge(_ weight: Matrix<WeightElement>, block: Matrix<BlockElement>, subtract: Bool) -> Matrix<WeightElement>
+  /// `W ← W ± b` by column groups, in place (`BONE-MERGE-1`, `BONE-MERGE-2`);
+  /// the block is `r × out` and any r ≥ 1 is allowed.
+  func boneMerge(_ weight: inout Matrix<WeightElement>, block: Matrix<BlockElement>, subtract: Bool)
 
-  /// Every tile `T ↦ T·(I + B_a) + B_a` (`BAT-MERGE-1`).
-  func batMerge(_ weight: Matrix<WeightElement>, blocks: [Matrix<BlockElement>]) -> Matrix<WeightElement>
+  /// Every tile `T ← T·(I + B_a) + B_a`, in place (`BAT-MERGE-1`).
+  func batMerge(_ weight: inout Matrix<WeightElement>, blocks: [Matrix<BlockElement>])
 
-  /// Every tile `T' ↦ (T' − B_a)·(I + B_a)⁻¹` (`BAT-UNMERGE-1`).
-  ///
-  /// - Returns: the weight, or the index a of the first out-block whose
-  ///   `I + B_a` is singular (`BAT-UNMERGE-2`).
-  func batUnmerge(_ weight: Matrix<WeightElement>, blocks: [Matrix<BlockElement>]) -> Result<Matrix<WeightElement>, SingularBlockIndex>
+  /// The first out-block a whose `I + B_a` is singular, or nil (`BAT-UNMERGE-2`).
+  func firstSingularBlock(_ blocks: [Matrix<BlockElement>]) -> Int?
+
+  /// Every tile `T' ← (T' − B_a)·(I + B_a)⁻¹`, in place (`BAT-UNMERGE-1`).
+  /// Called only when `firstSingularBlock(blocks)` is nil.
+  func batUnmerge(_ weight: inout Matrix<WeightElement>, blocks: [Matrix<BlockElement>])
 
   /// True when the element is neither NaN nor infinite (`LAYER-SAFE-1`).
   func isFinite(_ element: WeightElement) -> Bool
@@ -52,13 +53,3 @@ public protocol LayerBackend: Sendable {
   ) -> Matrix<OutputElement>
 }
 
-/// The out-block whose `I + B_a` is singular.
-public struct SingularBlockIndex: Error, Sendable, Hashable {
-  /// The out-block index a.
-  public let outBlock: Int
-
-  /// Names out-block `outBlock`.
-  public init(outBlock: Int) {
-    self.outBlock = outBlock
-  }
-}

@@ -52,6 +52,16 @@ public struct Matrix<Element> {
     }
   }
 
+  /// Calls `body` with the elements, row after row, for reading.
+  public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
+    try elements.withUnsafeBufferPointer(body)
+  }
+
+  /// Calls `body` with the elements, row after row, for writing in place.
+  public mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<Element>) throws -> R) rethrows -> R {
+    try elements.withUnsafeMutableBufferPointer(body)
+  }
+
   /// The matrix with `transform` applied to every element.
   public func map<T>(_ transform: (Element) throws -> T) rethrows -> Matrix<T> {
     Matrix<T>(unchecked: rows, columns, try elements.map(transform))
