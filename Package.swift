@@ -56,6 +56,8 @@ let testTargets: [Target] = [
   .testTarget(
     name: "BoneLayersTests", dependencies: ["BoneLayers", "BoneExact", "BoneNumerics", "BoneTestSupport"]),
   .testTarget(
+    name: "BoneFastTests", dependencies: ["BoneFast", "BoneExact", "BoneLayers", "BoneNumerics", "BoneTestSupport"]),
+  .testTarget(
     name: "BoneTestSupportTests", dependencies: ["BoneTestSupport", "BoneNumerics", "BoneExact"]),
 ]
 

@@ -3,4 +3,5 @@
 //
 // Its storage types and formats come from BoneNumerics, re-exported here so
 // that a client of the fast implementation needs one import.
+@_exported import BoneLayers
 @_exported import BoneNumerics
