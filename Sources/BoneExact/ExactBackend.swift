@@ -139,6 +139,9 @@ public struct ExactBackend: LayerBackend {
     return propagated + RoundingModel.sumBound(absoluteSum: all, roundings: r + 2, dtype: dtype)
   }
 
+  /// A result of non-finite inputs that may be NaN or ±infinity.
+  static let undeterminedNonFinite = ReferenceElement(value: .nan, exact: .nan, bound: .zero, determined: false)
+
   /// The first out-block whose `I + B_a` is singular (`BAT-UNMERGE-2`).
   public func firstSingularBlock(_ blocks: [Matrix<ExtendedRational>]) -> Int? {
     blocks.firstIndex { block in
@@ -164,9 +167,10 @@ public struct ExactBackend: LayerBackend {
     for (a, block) in blocks.enumerated() {
       let finiteBlock = block.elements.compactMap(\.rational)
       guard finiteBlock.count == block.elements.count else {
-        // A non-finite block makes every element of its tiles NaN.
+        // A non-finite block makes its tiles non-finite; which of NaN and
+        // ±infinity depends on the inverse an implementation computes.
         for row in (a * r)..<(a * r + r) {
-          for column in 0..<weight.columns { result[row, column] = ReferenceElement(input: .nan) }
+          for column in 0..<weight.columns { result[row, column] = Self.undeterminedNonFinite }
         }
         continue
       }
@@ -181,7 +185,7 @@ public struct ExactBackend: LayerBackend {
           let row = a * r + i
           let tile = (0..<r).map { m in weight[row, k * r + m] }
           guard tile.allSatisfy(\.value.isFinite) else {
-            for j in 0..<r { result[row, k * r + j] = ReferenceElement(input: .nan) }
+            for j in 0..<r { result[row, k * r + j] = Self.undeterminedNonFinite }
             continue
           }
           let shifted = (0..<r).map { m in (tile[m].value.rational ?? .zero) - b[i, m] }

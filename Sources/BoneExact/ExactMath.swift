@@ -94,9 +94,10 @@ public struct ExactInverse: Sendable {
 
 extension Matrix where Element == Rational {
   /// The exact inverse by Gauss–Jordan elimination with partial pivoting (the
-  /// largest magnitude in the column is the pivot), or nil when singular.
+  /// largest magnitude in the column is the pivot), or nil when singular or
+  /// not square.
   public func inverse() -> ExactInverse? {
-    precondition(rows == columns, "only square matrices have inverses")
+    guard rows == columns else { return nil }
     let n = rows
     var a = self
     var inverse = Matrix(rows: n, columns: n) { i, j in i == j ? Rational.one : .zero }

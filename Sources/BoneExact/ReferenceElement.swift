@@ -41,14 +41,17 @@ public struct ReferenceElement: Sendable, Hashable, CustomStringConvertible {
 
   /// True when an implementation's result, as an encoding of `dtype`,
   /// conforms: the same class for non-finite exact results (any NaN for
-  /// NaN), the same bits when determined, else within `bound` of the exact
+  /// NaN; any NaN or infinity for an undetermined NaN), the same bits when
+  /// determined, else within `bound` of the exact
   /// value, or the infinity of the right sign where the bound reaches the
   /// overflow threshold.
   public func accepts(bits: UInt64, dtype: DType) -> Bool {
     let got = ExtendedRational(bits: bits, dtype: dtype)
     switch exact {
     case .nan:
-      return got == .nan
+      // A NaN from non-finite inputs whose class the order of evaluation
+      // decides (not determined) admits any non-finite result.
+      return got == .nan || (!determined && !got.isFinite)
     case .infinity:
       return got == exact
     case .finite(let exactValue):

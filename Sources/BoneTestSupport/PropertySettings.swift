@@ -33,7 +33,7 @@ public struct PropertySettings: Sendable, Hashable {
   /// Settings with the given values.
   public init(
     seed: UInt64 = PropertySettings.defaultSeed, casesOverride: Int? = nil, replay: ReplayToken? = nil,
-    shrinkBudget: Int = 10_000, choiceLimit: Int = 100_000
+    shrinkBudget: Int = 2_000, choiceLimit: Int = 100_000
   ) {
     self.seed = seed
     self.casesOverride = casesOverride

@@ -1,0 +1,129 @@
+import BoneExact
+import BoneFast
+import BoneLayers
+import BoneNumerics
+import BoneTestSupport
+import Testing
+
+/// The fast implementation against the exact reference (CPU policy): every
+/// result within the spec's bound, bit for bit where the spec says it is
+/// bit-determined, and the same errors.
+@Suite struct FastAgainstExactTests {
+  /// Stored values of moderate magnitude, as the reference tests use.
+  static func moderate(_ dtype: DType) -> Gen<UInt64> {
+    Gen<Int>.integer(in: -(1 << 12)...(1 << 12)).zip(Gen<Int>.integer(in: -30...4)).map { m, e in
+      Rational(m).scaled(byPowerOfTwo: e - 6).roundedBits(to: dtype)
+    }
+  }
+
+  static func bits(_ dtype: DType, _ rows: Int, _ columns: Int) -> Gen<Matrix<UInt64>> {
+    Gen<Matrix<UInt64>>.matrix(rows: rows...rows, columns: columns...columns, element: moderate(dtype))
+  }
+
+  /// A problem: shape, variant, weight, bias, block(s) and a batch, as encodings.
+  struct Problem: CustomStringConvertible {
+    let variant: AdapterVariant
+    let shape: LayerShape
+    let weight: Matrix<UInt64>
+    let bias: [UInt64]
+    let blocks: [Matrix<UInt64>]
+    let input: Matrix<UInt64>
+    var description: String { "\(variant) \(shape) W=\(weight) bias=\(bias) blocks=\(blocks) x=\(input)" }
+  }
+
+  static func problem(_ dtype: DType) -> Gen<Problem> {
+    let bone = Gen<LayerShape>.layerShape(out: 1...9, in: 1...20, rank: 1...24).map { (AdapterVariant.bone, $0) }
+    let bat = Gen<LayerShape>.batShape(rank: 1...9, blocks: 1...3).map { (AdapterVariant.bat, $0) }
+    return Gen.oneOf([bone, bat]).flatMap { variant, shape in
+      let blockShapes = variant.blockShapes(rank: shape.rank, outFeatures: shape.outFeatures)
+      let blockGen = Gen<[Matrix<UInt64>]> { source throws(GenerationError) in
+        try blockShapes.map { (shape) throws(GenerationError) in try bits(dtype, shape.rows, shape.columns).generate(&source) }
+      }
+      return bits(dtype, shape.outFeatures, shape.inFeatures)
+        .zip(bits(dtype, 1, shape.outFeatures))
+        .zip(blockGen)
+        .zip(Gen<Int>.integer(in: 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
+        .map { Problem(variant: variant, shape: shape, weight: $0.0.0.0, bias: $0.0.0.1.elements, blocks: $0.0.1, input: $0.1) }
+    }
+  }
+
+  static func layers<S: FastStorage>(_ p: Problem, _: S.Type) throws -> (FastLayer<S>, ExactLayer) {
+    let dtype = S.dtype
+    var fast = try FastLayer<S>(backend: FastBackend<S>(), weight: p.weight.map { S(bits: $0) }, bias: p.bias.map { S(bits: $0) })
+    try fast.addAdapter("a", variant: p.variant, rank: p.shape.rank, block: p.blocks.map { $0.map { S(bits: $0) } })
+    var exact = try ExactLayer(dtype: dtype, policy: .cpu, weightBits: p.weight, biasBits: p.bias)
+    try exact.addAdapter("a", variant: p.variant, rank: p.shape.rank, block: p.blocks.map { $0.map { ExtendedRational(bits: $0, dtype: dtype) } })
+    return (fast, exact)
+  }
+
+  /// Requires every fast element to be accepted by the reference element.
+  static func requireAccepted<S: FastStorage>(_ fast: Matrix<S>, _ exact: Matrix<ReferenceElement>, _ what: String) throws {
+    try requireEqual(fast.rows, exact.rows, "\(what) rows")
+    for (index, (got, expected)) in zip(fast.elements, exact.elements).enumerated() {
+      try require(
+        expected.accepts(bits: got.bits, dtype: S.dtype),
+        "\(what)[\(index / fast.columns), \(index % fast.columns)]: fast 0x\(S.dtype.hex(got.bits)), reference \(expected)")
+    }
+  }
+
+  func check<S: FastStorage>(_ type: S.Type) {
+    forAll(Self.problem(S.dtype), cases: 150, name: "fast against exact, \(S.dtype)") { p in
+      var (fast, exact) = try Self.layers(p, type)
+      let x = p.input
+      try Self.requireAccepted(try fast.forward(x.map { S(bits: $0) }), try exact.forward(x.map { ExtendedRational(bits: $0, dtype: S.dtype) }), "unmerged forward")
+      try fast.merge()
+      try exact.merge()
+      if p.variant == .bone {
+        try require(exact.weight.elements.allSatisfy(\.determined), "BONE merge is bit-determined (EXACT-DETERMINED-1)")
+      }
+      try Self.requireAccepted(fast.weight, exact.weight, "merged W")
+      try Self.requireAccepted(try fast.forward(x.map { S(bits: $0) }), try exact.forward(x.map { ExtendedRational(bits: $0, dtype: S.dtype) }), "merged forward")
+      let singular = p.variant == .bat ? exact.backend.firstSingularBlock(exact.adapters[0].block) : nil
+      if p.variant == .bat {
+        try requireEqual(fast.backend.firstSingularBlock(fast.adapters[0].block), singular, "singular block")
+      }
+      if singular == nil {
+        try fast.unmerge()
+        try exact.unmerge()
+        try Self.requireAccepted(fast.weight, exact.weight, "W after merge and unmerge")
+      }
+    }
+  }
+
+  @Test func float64WithinTheBoundsAndBitExactWhereDetermined() { check(Double.self) }
+  @Test func float32WithinTheBoundsAndBitExactWhereDetermined() { check(Float.self) }
+  @Test func float16WithinTheBoundsAndBitExactWhereDetermined() { check(Float16.self) }
+  @Test func bfloat16WithinTheBoundsAndBitExactWhereDetermined() { check(BFloat16.self) }
+
+  /// The error rules are the shared state machine's; the fast backend's own
+  /// contribution is singularity, checked here on an exactly singular block.
+  @Test func singularBlockIsTheSameErrorAsTheReference() throws {
+    var fast = try FastLayer<Float>(backend: FastBackend(), weight: Matrix(rows: 4, columns: 4, repeating: 1))
+    let blocks: [Matrix<Float>] = [
+      Matrix(rows: 2, columns: 2, repeating: 0),
+      try Matrix(rows: 2, columns: 2, elements: [0, 2, 1, 1]),  // I + B = [[1, 2], [1, 2]]
+    ]
+    try fast.addAdapter("s", variant: .bat, rank: 2, block: blocks)
+    try fast.merge()
+    let before = fast.weight
+    #expect(throws: LayerError.singularBlock(adapter: "s", outBlock: 1)) { try fast.unmerge() }
+    #expect(fast.weight == before && fast.mergedAdapters == ["s"])
+    var exact = try ExactLayer(dtype: .float32, policy: .cpu, weight: Matrix(rows: 4, columns: 4, repeating: .one))
+    try exact.addAdapter("s", variant: .bat, rank: 2, block: blocks.map { $0.map { .finite(try! Rational(exactly: $0)) } })
+    try exact.merge()
+    #expect(throws: LayerError.singularBlock(adapter: "s", outBlock: 1)) { try exact.unmerge() }
+  }
+
+  /// LAYER-SAFE-1 in the fast implementation: NaN in a block, safe merge, nothing written.
+  @Test func safeMergeOfNaNWritesNothing() throws {
+    var fast = try FastLayer<Float16>(backend: FastBackend(), weight: Matrix(rows: 2, columns: 5, repeating: 1))
+    var block = Matrix<Float16>(rows: 3, columns: 2, repeating: 0)
+    block[2, 1] = .nan
+    try fast.addAdapter("n", variant: .bone, rank: 3, block: [block])
+    let before = fast.weight
+    #expect(throws: LayerError.nonFiniteMerge(adapter: "n")) { try fast.merge(safe: true) }
+    #expect(fast.weight == before && fast.mergedAdapters.isEmpty)
+    try fast.merge()
+    #expect(fast.weight[1, 2].isNaN && fast.weight[1, 0] == 1)
+  }
+}
