@@ -14,6 +14,34 @@ enum FastKernels {
     UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: SIMD8<C>.self)
   }
 
+  /// Widens `count` stored values into the arithmetic type, eight at a time.
+  @inlinable
+  static func widen<S: FastStorage>(_ source: UnsafePointer<S>, _ destination: UnsafeMutablePointer<S.Compute>, _ count: Int) {
+    var i = 0
+    while i + 8 <= count {
+      store(S.load8(source + i), destination + i)
+      i += 8
+    }
+    while i < count {
+      destination[i] = source[i].compute
+      i += 1
+    }
+  }
+
+  /// Rounds `count` arithmetic values to the storage type, eight at a time.
+  @inlinable
+  static func narrow<S: FastStorage>(_ source: UnsafePointer<S.Compute>, _ destination: UnsafeMutablePointer<S>, _ count: Int) {
+    var i = 0
+    while i + 8 <= count {
+      S.store8(load(source + i), destination + i)
+      i += 8
+    }
+    while i < count {
+      destination[i] = S(rounding: source[i])
+      i += 1
+    }
+  }
+
   // MARK: - BONE merge and unmerge (BONE-MERGE-1, BONE-MERGE-2)
 
   /// `W[o, c] ← W[o, c] ± b[c mod r, o]`, one pass over W, rows split over cores.
@@ -94,22 +122,27 @@ enum FastKernels {
           let (base, blockBase) = shared.value
           let original = UnsafeMutablePointer<S.Compute>.allocate(capacity: r)
           let delta = UnsafeMutablePointer<S.Compute>.allocate(capacity: r)
+          let stored = UnsafeMutablePointer<S>.allocate(capacity: r)
           defer {
             original.deallocate()
             delta.deallocate()
+            stored.deallocate()
           }
           for row in range {
             let block = blockBase + (row / r) * r * r
             let i = row % r
             for k in 0..<(columns / r) {
               let segment = base + row * columns + k * r
-              for m in 0..<r { original[m] = segment[m].compute }
-              for j in 0..<r { delta[j] = block[i * r + j] }
+              widen(segment, original, r)
+              delta.update(from: block + i * r, count: r)
               for m in 0..<r { axpy(delta, original[m], block + m * r, r) }
-              for j in 0..<r {
-                let d = roundDelta ? S(rounding: delta[j]).compute : delta[j]
-                segment[j] = S(rounding: original[j] + d)
+              if roundDelta {
+                // The delta is rounded to the storage type before it is added.
+                narrow(delta, stored, r)
+                widen(stored, delta, r)
               }
+              for j in 0..<r { delta[j] += original[j] }
+              narrow(delta, segment, r)
             }
           }
         }
@@ -181,10 +214,11 @@ enum FastKernels {
               let inverse = inverseBase + a * r * r
               for k in 0..<(columns / r) {
                 let segment = base + row * columns + k * r
-                for m in 0..<r { shifted[m] = segment[m].compute - blockBase[a * r * r + i * r + m] }
+                widen(segment, shifted, r)
+                for m in 0..<r { shifted[m] -= blockBase[a * r * r + i * r + m] }
                 result.initialize(repeating: 0, count: r)
                 for m in 0..<r { axpy(result, shifted[m], inverse + m * r, r) }
-                for j in 0..<r { segment[j] = S(rounding: result[j]) }
+                narrow(result, segment, r)
               }
             }
           }
@@ -229,16 +263,7 @@ enum FastKernels {
             defer { row.deallocate() }
             for o in range {
               // Widen weight row o once.
-              let weightRow = wBase + o * inFeatures
-              var c = 0
-              while c + 8 <= inFeatures {
-                store(S.load8(weightRow + c), row + c)
-                c += 8
-              }
-              while c < inFeatures {
-                row[c] = weightRow[c].compute
-                c += 1
-              }
+              widen(wBase + o * inFeatures, row, inFeatures)
               for sample in 0..<n {
                 let xs = xBase + sample * inFeatures
                 var acc = SIMD8<S.Compute>(repeating: 0)

@@ -92,10 +92,30 @@ extension BFloat16: FastStorage {
   @inlinable public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<BFloat16>) {
     let bits = unsafeBitCast(values, to: SIMD8<UInt32>.self)
     let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
-    let isNaN = (bits & 0x7FFF_FFFF) .> 0x7F80_0000
-    let result = rounded.replacing(with: (bits &>> 16) | 0x0040, where: isNaN)
+    let isNaN = laneMask(isBelow: SIMD8(repeating: 0x7F80_0000), bits & 0x7FFF_FFFF)
+    let result = select(isNaN, (bits &>> 16) | 0x0040, rounded)
     UnsafeMutableRawPointer(pointer).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: result), as: SIMD8<UInt16>.self)
   }
+}
+
+/// All ones in the lanes where `a < b`, else zero, for values below 2^31.
+/// (Comparisons that produce a `SIMDMask` compile to per-lane code here; this
+/// stays in vector registers.)
+@inlinable
+func laneMask(_ a: SIMD8<UInt32>, isBelow b: SIMD8<UInt32>) -> SIMD8<UInt32> {
+  0 &- ((a &- b) &>> 31)
+}
+
+/// All ones in the lanes where `a > b`, for values below 2^31.
+@inlinable
+func laneMask(isBelow b: SIMD8<UInt32>, _ a: SIMD8<UInt32>) -> SIMD8<UInt32> {
+  laneMask(b, isBelow: a)
+}
+
+/// `a` where `mask` is all ones, else `b`.
+@inlinable
+func select(_ mask: SIMD8<UInt32>, _ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
+  (a & mask) | (b & ~mask)
 }
 
 extension Float16: FastStorage {
@@ -116,14 +136,13 @@ extension Float16: FastStorage {
   @inlinable public static func load8(_ pointer: UnsafePointer<Float16>) -> SIMD8<Float> {
     let h = SIMD8<UInt32>(truncatingIfNeeded: UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt16>.self))
     let shifted = (h & 0x7FFF) &<< 13
-    let exponent = shifted & 0x0F80_0000
-    var magnitude = shifted &+ (112 &<< 23)  // rebias 15 → 127
-    magnitude = magnitude.replacing(with: magnitude &+ (112 &<< 23), where: exponent .== 0x0F80_0000)  // inf, NaN
-    let subnormal = exponent .== 0
+    let exponent = shifted &>> 23  // the biased float16 exponent, 0...31
+    let infinityOrNaN = 0 &- (((exponent &+ 1) &>> 5) & 1)
+    let subnormal = 0 &- (((exponent &- 1) &>> 31) & 1)
+    let magnitude = shifted &+ (112 &<< 23) &+ (infinityOrNaN & (112 &<< 23))  // rebias 15 → 127 (→ 255)
     let renormalised = unsafeBitCast(
       unsafeBitCast(magnitude &+ (1 &<< 23), to: SIMD8<Float>.self) - Float(bitPattern: 113 << 23), to: SIMD8<UInt32>.self)
-    magnitude = magnitude.replacing(with: renormalised, where: subnormal)
-    return unsafeBitCast(magnitude | ((h & 0x8000) &<< 16), to: SIMD8<Float>.self)
+    return unsafeBitCast(select(subnormal, renormalised, magnitude) | ((h & 0x8000) &<< 16), to: SIMD8<Float>.self)
   }
 
   /// Eight floats rounded to float16, ties to even, overflow to infinity, NaN
@@ -138,9 +157,9 @@ extension Float16: FastStorage {
     // Subnormal and zero results: let float addition align and round the bits.
     let magic = Float(bitPattern: 126 << 23)  // ((127 − 15) + (23 − 10) + 1) << 23
     let small = unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<Float>.self) + magic, to: SIMD8<UInt32>.self) &- magic.bitPattern
-    var result = normal.replacing(with: small, where: magnitude .< (113 &<< 23))
-    result = result.replacing(with: 0x7C00, where: magnitude .>= (143 &<< 23))  // overflow to infinity
-    result = result.replacing(with: 0x7E00, where: magnitude .> 0x7F80_0000)  // NaN
+    var result = select(laneMask(magnitude, isBelow: SIMD8(repeating: 113 << 23)), small, normal)
+    result = select(~laneMask(magnitude, isBelow: SIMD8(repeating: 143 << 23)), SIMD8(repeating: 0x7C00), result)  // overflow
+    result = select(laneMask(isBelow: SIMD8(repeating: 0x7F80_0000), magnitude), SIMD8(repeating: 0x7E00), result)  // NaN
     let encoded = result | (sign &>> 16)
     UnsafeMutableRawPointer(pointer).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: encoded), as: SIMD8<UInt16>.self)
   }

@@ -33,12 +33,22 @@ struct ParsedArguments {
   /// Option values by option name (without dashes).
   var options: [String: [String]] = [:]
 
-  init(_ arguments: [String], options known: Set<String>, repeatable: Set<String> = []) throws(UsageError) {
+  /// Flags given (options that take no value).
+  var flags: Set<String> = []
+
+  init(_ arguments: [String], options known: Set<String>, repeatable: Set<String> = [], flags knownFlags: Set<String> = [])
+    throws(UsageError)
+  {
     var index = 0
     while index < arguments.count {
       let argument = arguments[index]
       if argument.hasPrefix("--") {
         let name = String(argument.dropFirst(2))
+        if knownFlags.contains(name) {
+          flags.insert(name)
+          index += 1
+          continue
+        }
         guard known.contains(name) else { throw UsageError("unknown option \(argument)") }
         guard index + 1 < arguments.count else { throw UsageError("\(argument) needs a value") }
         if options[name] != nil && !repeatable.contains(name) { throw UsageError("\(argument) given twice") }

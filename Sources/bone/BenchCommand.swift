@@ -1,0 +1,214 @@
+import BoneFast
+import BoneTestSupport
+import Foundation
+
+/// `bone bench`: the fast implementation on LLM-sized weights, optionally side
+/// by side with PEFT 0.18.1's `BoneLinear` on PyTorch (CPU) through the peer
+/// script `Tests/Interop/peft/bench_peft.py`, plus the machine's copy bandwidth.
+struct BenchCommand: Command {
+  static let name = "bench"
+  static let abstract = "Time the fast implementation (build with -c release); --peer adds PyTorch + PEFT."
+  static let usage = """
+    bone bench [--runs K] [--shapes OxI,...] [--dtypes D,...] [--peer] [--python PATH]
+      --runs    timed runs per case (default 3); medians, min and max are printed
+      --shapes  weights out×in (default 4096x4096,11008x4096,4096x11008)
+      --dtypes  float32,float16,bfloat16 (default all three; float64 allowed)
+      --peer    also run the PyTorch peer and print the ratio (peer/bone-spec)
+      --python  the Python with torch and peft (default .venv-peft/bin/python,
+                made by Tests/Interop/peft/setup.sh)
+    """
+
+  /// One measured case.
+  struct Case: Codable {
+    var op: String
+    var out: Int
+    var `in`: Int
+    var r: Int
+    var dtype: String
+    var batch: Int
+  }
+
+  let runs: Int
+  let cases: [Case]
+  let peer: Bool
+  let python: String
+
+  init(arguments: [String]) throws(UsageError) {
+    let parsed = try ParsedArguments(arguments, options: ["runs", "shapes", "dtypes", "python"], flags: ["peer"])
+    guard parsed.positional.isEmpty else { throw UsageError("unexpected argument \(parsed.positional[0])") }
+    if let text = parsed.options["runs"]?.first {
+      guard let value = Int(text), value >= 1 else { throw UsageError("--runs needs a positive whole number, not \(text)") }
+      runs = value
+    } else {
+      runs = 3
+    }
+    var shapes: [(Int, Int)] = []
+    for text in (parsed.options["shapes"]?.first ?? "4096x4096,11008x4096,4096x11008").split(separator: ",") {
+      let parts = text.split(separator: "x").compactMap { Int($0) }
+      guard parts.count == 2, parts.allSatisfy({ $0 >= 128 && $0 % 128 == 0 }) else {
+        throw UsageError("a shape is OUTxIN with both multiples of 128, not \(text)")
+      }
+      shapes.append((parts[0], parts[1]))
+    }
+    var dtypes: [DType] = []
+    for text in (parsed.options["dtypes"]?.first ?? "float32,float16,bfloat16").split(separator: ",") {
+      guard let dtype = DType(name: String(text)) else { throw UsageError("unknown dtype \(text)") }
+      dtypes.append(dtype)
+    }
+    var cases: [Case] = []
+    for (out, inFeatures) in shapes {
+      for dtype in dtypes {
+        let d = dtype.rawValue
+        cases.append(Case(op: "bone-merge-unmerge", out: out, in: inFeatures, r: 64, dtype: d, batch: 0))
+        cases.append(Case(op: "bat-merge-unmerge", out: out, in: inFeatures, r: 16, dtype: d, batch: 0))
+        cases.append(Case(op: "bat-merge-unmerge", out: out, in: inFeatures, r: 128, dtype: d, batch: 0))
+        cases.append(Case(op: "bone-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: 1))
+        cases.append(Case(op: "bone-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: 16))
+      }
+    }
+    self.cases = cases
+    peer = parsed.flags.contains("peer")
+    python = parsed.options["python"]?.first ?? ".venv-peft/bin/python"
+  }
+
+  func run() throws -> Int32 {
+    let bandwidth = copyBandwidth()
+    print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, copy bandwidth \(String(format: "%.2f", bandwidth / 1e9)) GB/s (memcpy of 256 MiB, read + write)")
+    var ours: [[Double]] = []
+    for benchCase in cases {
+      let seconds: [Double]
+      switch DType(name: benchCase.dtype) {
+      case .float64?: seconds = try measure(Double.self, benchCase)
+      case .float32?: seconds = try measure(Float.self, benchCase)
+      case .float16?: seconds = try measure(Float16.self, benchCase)
+      default: seconds = try measure(BFloat16.self, benchCase)
+      }
+      ours.append(seconds)
+      FileHandle.standardError.write(Data("\(benchCase.op) \(benchCase.out)x\(benchCase.in) r=\(benchCase.r) \(benchCase.dtype): \(format(median(seconds)))\n".utf8))
+    }
+    var theirs: [[Double]]?
+    var peerVersion = ""
+    if peer {
+      let reply = try runPeer()
+      theirs = reply.seconds
+      peerVersion = " (torch \(reply.torch), peft \(reply.peft), \(reply.threads) threads)"
+    }
+    print("")
+    print("| operation | weight | dtype | bone-spec median [min, max] |" + (peer ? " PyTorch + PEFT\(peerVersion) median [min, max] | ratio |" : ""))
+    print("| --- | --- | --- | --- |" + (peer ? " --- | --- |" : ""))
+    for (index, benchCase) in cases.enumerated() {
+      let name = benchCase.op == "bone-forward" ? "BONE forward, batch \(benchCase.batch), r=\(benchCase.r)" : "\(benchCase.op.hasPrefix("bat") ? "BAT" : "BONE") merge + unmerge, r=\(benchCase.r)"
+      var line = "| \(name) | \(benchCase.out)×\(benchCase.in) | \(benchCase.dtype) | \(cell(ours[index])) |"
+      if let theirs {
+        line += " \(cell(theirs[index])) | \(String(format: "%.1f", median(theirs[index]) / median(ours[index])))× |"
+      }
+      print(line)
+    }
+    print("")
+    for (index, benchCase) in cases.enumerated() where benchCase.op == "bone-merge-unmerge" {
+      let bytes = Double(benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8)
+      // Merge and unmerge each read and write W once: 4 × |W| bytes.
+      let rate = 4 * bytes / median(ours[index])
+      print("BONE merge + unmerge \(benchCase.out)×\(benchCase.in) \(benchCase.dtype): \(String(format: "%.2f", rate / 1e9)) GB/s = \(String(format: "%.0f", 100 * rate / bandwidth))% of copy bandwidth")
+    }
+    return 0
+  }
+
+  func measure<S: FastStorage>(_: S.Type, _ benchCase: Case) throws -> [Double] {
+    var generator = SplitMix64(seed: 7)
+    func value() -> S { S(rounding: S.Compute(Double(generator.next() >> 11) / Double(1 << 53) - 0.5)) }
+    let weight = Matrix<S>(rows: benchCase.out, columns: benchCase.in) { _, _ in value() }
+    let bias = (0..<benchCase.out).map { _ in value() }
+    var layer = try FastLayer<S>(backend: FastBackend<S>(), weight: weight, bias: bias)
+    let variant: AdapterVariant = benchCase.op.hasPrefix("bat") ? .bat : .bone
+    let small = { S(rounding: value().compute * 0.02) }
+    let block = variant.blockShapes(rank: benchCase.r, outFeatures: benchCase.out).map { Matrix<S>(rows: $0.rows, columns: $0.columns) { _, _ in small() } }
+    try layer.addAdapter("default", variant: variant, rank: benchCase.r, block: block)
+    var seconds: [Double] = []
+    if benchCase.op == "bone-forward" {
+      let x = Matrix<S>(rows: benchCase.batch, columns: benchCase.in) { _, _ in value() }
+      _ = try layer.forward(x)
+      for _ in 0..<runs {
+        let start = ContinuousClock.now
+        _ = try layer.forward(x)
+        seconds.append((ContinuousClock.now - start).seconds)
+      }
+    } else {
+      for _ in 0..<runs {
+        let start = ContinuousClock.now
+        try layer.merge()
+        try layer.unmerge()
+        seconds.append((ContinuousClock.now - start).seconds)
+      }
+    }
+    return seconds
+  }
+
+  struct PeerReply: Decodable {
+    var seconds: [[Double]]
+    var torch: String
+    var peft: String
+    var threads: Int
+  }
+
+  func runPeer() throws -> PeerReply {
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+      throw BenchError("\(python) does not exist: run Tests/Interop/peft/setup.sh first, or pass --python")
+    }
+    struct Request: Encodable {
+      var runs: Int
+      var cases: [Case]
+    }
+    let input = try JSONEncoder().encode(Request(runs: runs, cases: cases))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["Tests/Interop/peft/bench_peft.py"]
+    let stdin = Pipe()
+    let stdout = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    try process.run()
+    stdin.fileHandleForWriting.write(input)
+    try stdin.fileHandleForWriting.close()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchError("the PyTorch peer exited with status \(process.terminationStatus)") }
+    do {
+      let reply = try JSONDecoder().decode(PeerReply.self, from: output)
+      guard reply.seconds.count == cases.count else { throw BenchError("the peer answered \(reply.seconds.count) cases, not \(cases.count)") }
+      return reply
+    } catch let error as BenchError {
+      throw error
+    } catch {
+      throw BenchError("the peer's reply is not what bench_peft.py prints: \(error)")
+    }
+  }
+
+  /// memcpy of 256 MiB, median of five, counting bytes read plus written.
+  func copyBandwidth() -> Double {
+    let count = 256 << 20
+    let source = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 64)
+    let destination = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 64)
+    defer {
+      source.deallocate()
+      destination.deallocate()
+    }
+    memset(source, 1, count)
+    memset(destination, 0, count)
+    var seconds: [Double] = []
+    for _ in 0..<5 {
+      let start = ContinuousClock.now
+      destination.copyMemory(from: source, byteCount: count)
+      seconds.append((ContinuousClock.now - start).seconds)
+    }
+    return 2 * Double(count) / median(seconds)
+  }
+
+  func cell(_ seconds: [Double]) -> String {
+    "\(format(median(seconds))) [\(format(seconds.min() ?? 0)), \(format(seconds.max() ?? 0))]"
+  }
+
+  func format(_ seconds: Double) -> String {
+    seconds >= 1 ? String(format: "%.2f s", seconds) : String(format: "%.1f ms", seconds * 1000)
+  }
+}
