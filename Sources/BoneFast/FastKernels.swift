@@ -52,8 +52,16 @@ enum FastKernels {
     let columns = weight.columns
     let r = block.rows
     let period = r * max(1, (64 + r - 1) / r)
-    let pattern = block.elements.map { subtract ? -$0.compute : $0.compute }  // r × out, row-major
-    pattern.withUnsafeBufferPointer { b in
+    // The block transposed to out × r, so that row o's addends are contiguous
+    // (reading b[j, o] for one o at a time would touch r cache lines per row).
+    var transposed = [S.Compute](repeating: 0, count: r * rows)
+    for j in 0..<r {
+      for o in 0..<rows {
+        let value = block.elements[j * rows + o].compute
+        transposed[o * r + j] = subtract ? -value : value
+      }
+    }
+    transposed.withUnsafeBufferPointer { b in
       weight.withUnsafeMutableBufferPointer { w in
         guard let base = w.baseAddress, let blockBase = b.baseAddress else { return }
         let shared = UnsafeSendableBox((base, blockBase))
@@ -62,7 +70,7 @@ enum FastKernels {
           let addends = UnsafeMutablePointer<S.Compute>.allocate(capacity: period)
           defer { addends.deallocate() }
           for o in range {
-            for t in 0..<period { addends[t] = blockBase[(t % r) * rows + o] }
+            for t in 0..<period { addends[t] = blockBase[o * r + t % r] }
             let row = base + o * columns
             var c = 0
             while c < columns {

@@ -120,17 +120,20 @@ public struct AdaptedLayer<Backend: LayerBackend> {
     if safe {
       var trial = weight
       for adapter in pending {
-        merge(adapter, into: &trial)
+        Self.merge(adapter, backend: backend, into: &trial)
         if !trial.elements.allSatisfy(backend.isFinite) { throw .nonFiniteMerge(adapter: adapter.name) }
       }
       weight = trial
     } else {
-      for adapter in pending { merge(adapter, into: &weight) }
+      // In place: nothing but `weight` may hold its storage here, or the
+      // first write would copy it.
+      let backend = self.backend
+      for adapter in pending { Self.merge(adapter, backend: backend, into: &weight) }
     }
     mergedAdapters += pending.map(\.name)
   }
 
-  private func merge(_ adapter: Adapter<Backend.BlockElement>, into weight: inout Matrix<Backend.WeightElement>) {
+  private static func merge(_ adapter: Adapter<Backend.BlockElement>, backend: Backend, into weight: inout Matrix<Backend.WeightElement>) {
     switch adapter.variant {
     case .bone: backend.boneMerge(&weight, block: adapter.block[0], subtract: false)
     case .bat: backend.batMerge(&weight, blocks: adapter.block)
