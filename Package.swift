@@ -31,7 +31,7 @@ let publicTargets: [Target] = [
   // The command-line tool.
   .executableTarget(
     name: "bone",
-    dependencies: ["BoneNumerics", "BoneLayers", "BoneExact", "BoneFast", "BoneConformance", "BoneTestSupport"]),
+    dependencies: ["BoneNumerics", "BoneLayers", "BoneExact", "BoneFast", "BoneConformance"]),
 ]
 
 // MARK: - Implementation details

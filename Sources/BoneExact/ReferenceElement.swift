@@ -55,7 +55,11 @@ public struct ReferenceElement: Sendable, Hashable, CustomStringConvertible {
     case .infinity:
       return got == exact
     case .finite(let exactValue):
-      if determined { return bits & dtype.encodingMask == value.roundedBits(to: dtype) & dtype.encodingMask }
+      if determined {
+        // The sign of a zero is not judged (DTYPE-NONFINITE-1).
+        if value == .zero { return got == .zero }
+        return bits & dtype.encodingMask == value.roundedBits(to: dtype) & dtype.encodingMask
+      }
       switch got {
       case .nan: return false
       case .infinity(let negative):

@@ -1,3 +1,5 @@
+import BoneNumerics
+
 /// Why a generator could not produce a value from its choices.
 public enum GenerationError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The generator asked for more choices than a case may make.

@@ -1,3 +1,5 @@
+import BoneNumerics
+
 /// A counterexample: the shrunk failing value with what it took to find it.
 public struct Counterexample: Sendable {
   /// The failing value, as `describe` wrote it.

@@ -1,5 +1,4 @@
 import BoneFast
-import BoneTestSupport
 import Foundation
 
 /// `bone bench`: the fast implementation on LLM-sized weights, optionally side

@@ -1,6 +1,5 @@
 import BoneExact
 import BoneNumerics
-import BoneTestSupport
 import Foundation
 
 /// `bone bench-exact`: the exact BAT merge in Swift over GMP, side by side with

@@ -1,0 +1,162 @@
+import BoneExact
+import BoneLayers
+
+extension VectorGenerator {
+  /// BONE scenarios for one dtype and policy: shapes with in % r ≠ 0, r > in,
+  /// r = 1, r = in; merge, unmerge, forward; ties, subnormals, −0, overflow,
+  /// non-finite blocks, several adapters, disable, errors.
+  func boneScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
+    var cases: [(ShapeSpec, TestCase)] = []
+    var values = Values(generator: SplitMix64(seed: 0xB0E ^ UInt64(dtype.bitWidth) ^ (policy == .native ? 0x100 : 0)), dtype: dtype)
+    let shapes: [(Int, Int, Int, [String], String)] = [
+      (3, 5, 2, ["RaggedLastBlock"], "in % r ≠ 0"),
+      (2, 3, 5, ["RankAboveIn", "PeftDivergence"], "r > in"),
+      (4, 4, 1, ["RankOne"], "r = 1"),
+      (3, 4, 4, ["RankEqualsIn"], "r = in"),
+      (4, 8, 4, [], "in divisible by r"),
+    ]
+    for (out, inFeatures, r, flags, what) in shapes {
+      let shape = ShapeSpec(out: out, in: inFeatures, r: r)
+      var s = Scenario(dtype: dtype, policy: policy, weight: values.matrix(out, inFeatures), bias: values.matrix(1, out).elements)
+      s.add("a", .bone, rank: r, block: [values.matrix(r, out, scale: -3)])
+      let x = values.matrix(2, inFeatures)
+      s.op("forward", input: x)
+      s.op("merge")
+      s.op("forward", input: x)
+      s.op("unmerge")
+      cases.append((shape, try s.finish(
+        "BONE \(what): forward, merge, merged forward, unmerge", flags: flags + ["RandomInputs"],
+        requirements: ["BONE-FWD-1", "BONE-FWD-2", "BONE-MERGE-1", "BONE-MERGE-2", "BONE-MERGE-3", "LAYER-STATE-2", "LAYER-STATE-3", "LAYER-BIAS-1", "TOL-FWD-1", "TOL-PROPAGATE-1", "TOL-ROUNDTRIP-1", "EXACT-DETERMINED-1", "DTYPE-CPU-1", "DTYPE-CPU-2", "DTYPE-CPU-3", "DTYPE-NATIVE-1", "BONE-PARAM-1", "BONE-SHAPE-1"])))
+    }
+
+    let shape = ShapeSpec(out: 2, in: 4, r: 2)
+    // Ties to even: W + b exactly halfway between two encodings.
+    let one = bits(.one, dtype)
+    let halfUlp = Rational.one.scaled(byPowerOfTwo: -dtype.precision)
+    var tie = Scenario(dtype: dtype, policy: policy, weight: Matrix(rows: 2, columns: 4, repeating: one), bias: nil)
+    let tieBlock = Matrix<UInt64>(rows: 2, columns: 2) { i, _ in bits(i == 0 ? halfUlp : halfUlp * Rational(3), dtype) }
+    tie.add("a", .bone, rank: 2, block: [tieBlock])
+    tie.op("merge")
+    cases.append((shape, try tie.finish("BONE merge: 1 + u and 1 + 3u are ties; they go to the even neighbour", flags: ["TieToEven"], requirements: ["BONE-MERGE-1", "EXACT-ROUND-1", "EXACT-DETERMINED-1", "DTYPE-CPU-2"])))
+
+    // Subnormals and negative zero.
+    let tiny = Rational.one.scaled(byPowerOfTwo: dtype.minExponent - dtype.fractionBits)
+    var sub = Scenario(dtype: dtype, policy: policy, weight: Matrix(rows: 2, columns: 4) { i, j in
+      [bits(tiny, dtype), dtype.signMask, bits(tiny * Rational(3), dtype), bits(-tiny, dtype)][(i + j) % 4]
+    }, bias: nil)
+    sub.add("a", .bone, rank: 2, block: [Matrix(rows: 2, columns: 2) { i, j in [bits(tiny, dtype), dtype.signMask, bits(-tiny * Rational(2), dtype), 0][i * 2 + j] }])
+    sub.op("merge")
+    sub.op("unmerge")
+    cases.append((shape, try sub.finish("BONE merge and unmerge of subnormals and −0", flags: ["Subnormal", "NegativeZero"], requirements: ["BONE-MERGE-1", "BONE-MERGE-2", "EXACT-ROUND-1", "EXACT-DETERMINED-1", "EXACT-FLOAT-1"])))
+
+    // Overflow after a merge.
+    let largest = dtype.largestFiniteBits
+    var overflow = Scenario(dtype: dtype, policy: policy, weight: Matrix(rows: 2, columns: 4, repeating: largest), bias: nil)
+    overflow.add("a", .bone, rank: 2, block: [Matrix(rows: 2, columns: 2, repeating: largest)])
+    overflow.op("merge", safe: true)
+    overflow.op("merge")
+    cases.append((shape, try overflow.finish("BONE merge past the largest finite value: safe merge refuses, unsafe writes infinity", flags: ["Overflow", "SafeMerge"], requirements: ["LAYER-SAFE-1", "EXACT-ROUND-1", "LAYER-ERROR-1"])))
+
+    // Non-finite blocks.
+    for (name, bad) in [("NaN", dtype.positiveInfinityBits | 1 << UInt64(dtype.fractionBits - 1)), ("+infinity", dtype.positiveInfinityBits), ("−infinity", dtype.positiveInfinityBits | dtype.signMask)] {
+      var s = Scenario(dtype: dtype, policy: policy, weight: values.matrix(2, 4), bias: nil)
+      var block = values.matrix(2, 2, scale: -3)
+      block[1, 0] = bad
+      s.add("a", .bone, rank: 2, block: [block])
+      s.op("merge", safe: true)
+      s.op("readWeight")
+      s.op("merge")
+      cases.append((shape, try s.finish("BONE block with \(name): safe merge fails and writes nothing; unsafe merge writes it", flags: ["NonFiniteBlock", "SafeMerge"], requirements: ["LAYER-SAFE-1", "LAYER-ERROR-1", "DTYPE-NONFINITE-1"])))
+    }
+
+    // Several adapters, commuting; disable while merged; zero blocks.
+    var several = Scenario(dtype: dtype, policy: policy, weight: values.matrix(2, 4), bias: values.matrix(1, 2).elements)
+    several.add("a", .bone, rank: 2, block: [values.matrix(2, 2, scale: -3)])
+    several.add("b", .bone, rank: 3, block: [values.matrix(3, 2, scale: -3)])
+    several.add("zero", .bone, rank: 2, block: nil)
+    let x = values.matrix(1, 4)
+    several.op("setActive", names: ["a", "b", "zero"])
+    several.op("forward", input: x)
+    several.op("merge", names: ["b", "a"])
+    several.op("forward", input: x)
+    several.op("disable")
+    several.op("forward", input: x)
+    several.op("enable")
+    several.op("forward", input: x)
+    cases.append((shape, try several.finish("Two BONE adapters and a zero one: active ones add up; merged in another order; disable while merged; enable", flags: ["SeveralAdapters", "DisableWhileMerged", "ZeroBlock", "PeftDivergence"], requirements: ["BONE-MERGE-4", "LAYER-STATE-1", "LAYER-STATE-2", "LAYER-STATE-3", "LAYER-STATE-4", "LAYER-INIT-1", "BONE-FWD-1"])))
+
+    // Errors.
+    var errors = Scenario(dtype: dtype, policy: policy, weight: values.matrix(2, 4), bias: nil)
+    errors.add("a", .bone, rank: 0, block: nil)
+    errors.add("a", .bone, rank: -2, block: nil)
+    errors.add("a", .bone, rank: 2, block: nil)
+    errors.add("a", .bone, rank: 2, block: nil)
+    errors.add("b", .bat, rank: 2, block: nil)
+    errors.add("c", .bone, rank: 2, block: [values.matrix(2, 3)])
+    errors.op("setActive", names: ["missing"])
+    errors.op("merge", names: ["a", "missing"])
+    errors.op("forward", input: values.matrix(1, 3))
+    errors.op("unmerge")
+    errors.op("readWeight")
+    cases.append((shape, try errors.finish("Errors leave the layer unchanged: bad rank, duplicate name, other variant, bad block, unknown names, bad input; unmerge with nothing merged", flags: ["PeftDivergence"], requirements: ["LAYER-RANK-1", "LAYER-NAME-1", "LAYER-VARIANT-1", "LAYER-BLOCK-1", "LAYER-INPUT-1", "LAYER-ERROR-1", "LAYER-STATE-2", "CONFIG-RANK-1"])))
+    return cases
+  }
+
+  /// BAT scenarios for one dtype and policy.
+  func batScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
+    var cases: [(ShapeSpec, TestCase)] = []
+    var values = Values(generator: SplitMix64(seed: 0xBA7 ^ UInt64(dtype.bitWidth) ^ (policy == .native ? 0x100 : 0)), dtype: dtype)
+    for (out, inFeatures, r, flags) in [(4, 4, 2, [String]()), (2, 6, 1, ["RankOne"]), (6, 3, 3, ["RankEqualsIn"])] {
+      let shape = ShapeSpec(out: out, in: inFeatures, r: r)
+      var s = Scenario(dtype: dtype, policy: policy, weight: values.matrix(out, inFeatures), bias: values.matrix(1, out).elements)
+      s.add("a", .bat, rank: r, block: (0..<(out / r)).map { _ in values.matrix(r, r, scale: -3) })
+      let x = values.matrix(2, inFeatures)
+      s.op("forward", input: x)
+      s.op("merge")
+      s.op("forward", input: x)
+      s.op("unmerge")
+      cases.append((shape, try s.finish(
+        "BAT: forward, merge, merged forward, unmerge", flags: flags + ["RandomInputs"],
+        requirements: ["BAT-PARAM-1", "BAT-MERGE-1", "BAT-UNMERGE-1", "BAT-FWD-1", "LAYER-STATE-3", "LAYER-BIAS-1", "TOL-BAT-MERGE-1", "TOL-BAT-UNMERGE-1", "TOL-FWD-1", "TOL-MODEL-1", "TOL-PROPAGATE-1", "TOL-ROUNDTRIP-1", "DTYPE-CPU-2", "DTYPE-NATIVE-1"])))
+    }
+    let shape = ShapeSpec(out: 4, in: 4, r: 2)
+    // Order matters.
+    var ordered = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 4), bias: nil)
+    ordered.add("a", .bat, rank: 2, block: (0..<2).map { _ in values.matrix(2, 2, scale: -2) })
+    ordered.add("b", .bat, rank: 2, block: (0..<2).map { _ in values.matrix(2, 2, scale: -2) })
+    let x = values.matrix(1, 4)
+    ordered.op("setActive", names: ["b", "a"])
+    ordered.op("forward", input: x)
+    ordered.op("merge", names: ["a", "b"])
+    ordered.op("unmerge")
+    ordered.op("merge", names: ["b", "a"])
+    ordered.op("disable")
+    cases.append((shape, try ordered.finish("Two BAT adapters compose in order; unmerge pops in reverse; disable while merged", flags: ["SeveralAdapters", "OrderMatters", "DisableWhileMerged"], requirements: ["BAT-MERGE-2", "LAYER-STATE-2", "LAYER-STATE-4", "BAT-FWD-1"])))
+    // Singular block.
+    var singular = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 4), bias: nil)
+    let minusOne = bits(Rational(-1), dtype)
+    singular.add("s", .bat, rank: 2, block: [values.matrix(2, 2, scale: -3), Matrix(rows: 2, columns: 2) { i, j in i == j ? minusOne : 0 }])
+    singular.op("merge")
+    singular.op("unmerge")
+    singular.op("disable")
+    singular.op("readWeight")
+    cases.append((shape, try singular.finish("I + B_1 = 0 is singular: unmerge and disable fail and change nothing", flags: ["SingularBlock", "PeftDivergence"], requirements: ["BAT-UNMERGE-2", "LAYER-ERROR-1"])))
+    // Not divisible; variant mismatch.
+    var divisible = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 6), bias: nil)
+    divisible.add("a", .bat, rank: 4, block: nil)
+    divisible.add("a", .bat, rank: 3, block: nil)
+    divisible.add("a", .bat, rank: 2, block: nil)
+    divisible.add("b", .bone, rank: 2, block: nil)
+    divisible.op("merge")
+    cases.append((ShapeSpec(out: 4, in: 6, r: 2), try divisible.finish("BAT with in or out not divisible by r fails; a BONE adapter cannot join; a zero BAT block merges to W", flags: ["NotDivisible", "ZeroBlock"], requirements: ["BAT-SHAPE-1", "LAYER-VARIANT-1", "LAYER-INIT-1", "LAYER-ERROR-1"])))
+    // Non-finite block under safe and unsafe merge.
+    var nonFinite = Scenario(dtype: dtype, policy: policy, weight: values.matrix(2, 2), bias: nil)
+    var block = values.matrix(2, 2, scale: -3)
+    block[0, 1] = dtype.positiveInfinityBits
+    nonFinite.add("a", .bat, rank: 2, block: [block])
+    nonFinite.op("merge", safe: true)
+    nonFinite.op("merge")
+    cases.append((ShapeSpec(out: 2, in: 2, r: 2), try nonFinite.finish("BAT block with +infinity: safe merge refuses; unsafe merge writes non-finite values", flags: ["NonFiniteBlock", "SafeMerge"], requirements: ["LAYER-SAFE-1", "DTYPE-NONFINITE-1"])))
+    return cases
+  }
+}
