@@ -58,6 +58,8 @@ let testTargets: [Target] = [
   .testTarget(
     name: "BoneFastTests", dependencies: ["BoneFast", "BoneExact", "BoneLayers", "BoneNumerics", "BoneTestSupport"]),
   .testTarget(
+    name: "BoneConformanceTests", dependencies: ["BoneConformance", "BoneExact", "BoneLayers", "BoneNumerics"]),
+  .testTarget(
     name: "BoneTestSupportTests", dependencies: ["BoneTestSupport", "BoneNumerics", "BoneExact"]),
 ]
 

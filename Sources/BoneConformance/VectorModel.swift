@@ -115,6 +115,12 @@ public struct LayerSpec: Codable, Equatable, Sendable {
   public var weight: [[String]]
   /// The bias, or nil.
   public var bias: [String]?
+
+  /// A layer.
+  public init(weight: [[String]], bias: [String]?) {
+    self.weight = weight
+    self.bias = bias
+  }
 }
 
 /// One step of a scenario and what it must give.
@@ -138,6 +144,22 @@ public struct Step: Codable, Equatable, Sendable {
   public var input: [[String]]?
   /// What the step must give.
   public var expect: Expectation
+
+  /// A step.
+  public init(
+    op: String, name: String? = nil, names: [String]? = nil, variant: String? = nil, rank: Int? = nil,
+    block: [[[String]]]? = nil, safe: Bool? = nil, input: [[String]]? = nil, expect: Expectation
+  ) {
+    self.op = op
+    self.name = name
+    self.names = names
+    self.variant = variant
+    self.rank = rank
+    self.block = block
+    self.safe = safe
+    self.input = input
+    self.expect = expect
+  }
 }
 
 /// The expected outcome of a step: an error, or values.
@@ -148,6 +170,13 @@ public struct Expectation: Codable, Equatable, Sendable {
   public var weight: TensorExpectation?
   /// The forward's output.
   public var output: TensorExpectation?
+
+  /// An expectation.
+  public init(error: String? = nil, weight: TensorExpectation? = nil, output: TensorExpectation? = nil) {
+    self.error = error
+    self.weight = weight
+    self.output = output
+  }
 }
 
 /// Expected values of a matrix, element by element.

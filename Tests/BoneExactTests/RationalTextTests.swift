@@ -65,6 +65,7 @@ import Testing
     #expect(tiny.denominatorText.count == Rational.maximumDecimalExponent + 1)
   }
 
+  /// EXACT-RATIONAL-1: the canonical text form is p/q in lowest terms.
   @Test func canonicalTextRoundTrips() {
     forAll(Gen<Rational>.rational(maxBits: 200)) { a in
       let text = a.description

@@ -53,7 +53,8 @@ import Testing
     }
   }
 
-  /// LAYER-VARIANT-1, LAYER-NAME-1, LAYER-BLOCK-1.
+  /// LAYER-VARIANT-1, LAYER-NAME-1, LAYER-BLOCK-1; the block shapes of
+  /// BONE-PARAM-1 (r × out) and BAT-PARAM-1 (out/r blocks r × r).
   @Test func variantNameAndBlockRulesAreEnforced() throws {
     var bone = try Self.layer()
     try bone.addAdapter("a", variant: .bone, rank: 2)

@@ -59,8 +59,9 @@ import Testing
     }
   }
 
-  /// EXACT-DETERMINED-1, DTYPE-CPU-2: a BONE merge is bit-determined in every
-  /// dtype and policy, equal to the hardware's float32-then-dtype sum.
+  /// EXACT-DETERMINED-1, DTYPE-CPU-1, DTYPE-CPU-2: a BONE merge is
+  /// bit-determined in every dtype and policy, equal to the hardware's sum
+  /// (float32 in float32; float32-then-dtype for float16 and bfloat16).
   @Test(arguments: [DType.float32, .float16, .bfloat16])
   func boneMergeIsBitDeterminedAndMatchesHardware(dtype: DType) {
     let gen = Gen<LayerShape>.layerShape(out: 1...4, in: 1...6, rank: 1...8).flatMap { shape in
@@ -131,8 +132,9 @@ import Testing
     return out
   }
 
-  /// TOL-BAT-MERGE-1: real float computations of a BAT merge, in two orders,
-  /// lie within the reference's bound of the exact result.
+  /// TOL-BAT-MERGE-1, TOL-MODEL-1, DTYPE-NATIVE-1: real float computations of
+  /// a BAT merge, in two orders, under the CPU policy and the native one
+  /// (every partial sum rounded to the dtype), lie within the reference's bound.
   @Test(arguments: [DType.float32, .float16, .bfloat16])
   func batMergeOfRealFloatComputationsIsWithinTheBound(dtype: DType) {
     forAll(Self.batInputs(dtype)) { shape, w, blocks in
@@ -165,7 +167,7 @@ import Testing
     }
   }
 
-  /// TOL-FWD-1: real float forwards (BONE, several adapters, every partial
+  /// TOL-FWD-1, DTYPE-CPU-3 (inputs and outputs in the layer's dtype): real float forwards (BONE, several adapters, every partial
   /// sum rounded to the dtype, two orders) lie within the bound.
   @Test(arguments: [DType.float32, .float16, .bfloat16])
   func boneForwardOfRealFloatComputationsIsWithinTheBound(dtype: DType) {

@@ -7,7 +7,9 @@ import Testing
 
 /// The fast implementation against the exact reference (CPU policy): every
 /// result within the spec's bound, bit for bit where the spec says it is
-/// bit-determined, and the same errors.
+/// bit-determined, and the same errors. Merge then unmerge is judged with
+/// the radii the reference carries between steps (TOL-PROPAGATE-1,
+/// TOL-ROUNDTRIP-1).
 @Suite struct FastAgainstExactTests {
   /// Stored values of moderate magnitude, as the reference tests use.
   static func moderate(_ dtype: DType) -> Gen<UInt64> {
@@ -114,7 +116,8 @@ import Testing
     #expect(throws: LayerError.singularBlock(adapter: "s", outBlock: 1)) { try exact.unmerge() }
   }
 
-  /// LAYER-SAFE-1 in the fast implementation: NaN in a block, safe merge, nothing written.
+  /// LAYER-SAFE-1, DTYPE-NONFINITE-1 in the fast implementation: NaN in a
+  /// block, safe merge, nothing written; unsafe merge writes NaN.
   @Test func safeMergeOfNaNWritesNothing() throws {
     var fast = try FastLayer<Float16>(backend: FastBackend(), weight: Matrix(rows: 2, columns: 5, repeating: 1))
     var block = Matrix<Float16>(rows: 3, columns: 2, repeating: 0)
