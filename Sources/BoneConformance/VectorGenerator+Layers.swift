@@ -8,7 +8,7 @@ extension VectorGenerator {
   func boneScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
     var cases: [(ShapeSpec, TestCase)] = []
     var values = Values(generator: SplitMix64(seed: 0xB0E ^ UInt64(dtype.bitWidth) ^ (policy == .native ? 0x100 : 0)), dtype: dtype)
-    let shapes: [(Int, Int, Int, [String], String)] = [
+    let shapes: [(Int, Int, Int, [String], String)] = [  // out, in, r, flags, what
       (3, 5, 2, ["RaggedLastBlock"], "in % r ≠ 0"),
       (2, 3, 5, ["RankAboveIn", "PeftDivergence"], "r > in"),
       (4, 4, 1, ["RankOne"], "r = 1"),
@@ -25,8 +25,10 @@ extension VectorGenerator {
       s.op("forward", input: x)
       s.op("unmerge")
       cases.append((shape, try s.finish(
-        "BONE \(what): forward, merge, merged forward, unmerge", flags: flags + ["RandomInputs"],
-        requirements: ["BONE-FWD-1", "BONE-FWD-2", "BONE-MERGE-1", "BONE-MERGE-2", "BONE-MERGE-3", "LAYER-STATE-2", "LAYER-STATE-3", "LAYER-BIAS-1", "TOL-FWD-1", "TOL-PROPAGATE-1", "TOL-ROUNDTRIP-1", "EXACT-DETERMINED-1", "DTYPE-CPU-1", "DTYPE-CPU-2", "DTYPE-CPU-3", "DTYPE-NATIVE-1", "BONE-PARAM-1", "BONE-SHAPE-1"])))
+        "BONE \(what): forward, merge, merged forward, unmerge" + (r > inFeatures ? " (an implementation may refuse r > in with unsupportedRank)" : ""),
+        flags: flags + ["RandomInputs"],
+        requirements: ["BONE-FWD-1", "BONE-FWD-2", "BONE-MERGE-1", "BONE-MERGE-2", "BONE-MERGE-3", "LAYER-STATE-2", "LAYER-STATE-3", "LAYER-BIAS-1", "TOL-FWD-1", "TOL-PROPAGATE-1", "TOL-ROUNDTRIP-1", "EXACT-DETERMINED-1", "DTYPE-CPU-1", "DTYPE-CPU-2", "DTYPE-CPU-3", "DTYPE-NATIVE-1", "BONE-PARAM-1", "BONE-SHAPE-1"],
+        refusal: r > inFeatures ? "unsupportedRank" : nil)))
     }
 
     let shape = ShapeSpec(out: 2, in: 4, r: 2)

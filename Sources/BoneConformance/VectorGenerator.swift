@@ -120,7 +120,9 @@ public struct VectorGenerator {
     func hex(_ m: Matrix<UInt64>) -> [[String]] { (0..<m.rows).map { i in (0..<m.columns).map { j in dtype.hex(m[i, j]) } } }
 
     /// The test, with every step's expectation from the exact reference.
-    func finish(_ comment: String, flags: [String], requirements: [String]) throws -> TestCase {
+    /// `refusal` names an error an implementation may give instead (the
+    /// test is then `acceptable`).
+    func finish(_ comment: String, flags: [String], requirements: [String], refusal: String? = nil) throws -> TestCase {
       let layer = LayerSpec(weight: hex(weight), bias: bias.map { row in row.map { dtype.hex($0) } })
       let results = try ScenarioRunner.exact(dtype: dtype, policy: policy).run(layer: layer, steps: steps)
       var steps = self.steps
@@ -138,7 +140,7 @@ public struct VectorGenerator {
       if policy == .native { allFlags.append("Policy") }
       return TestCase(
         tcId: 0, comment: comment, flags: Array(Set(allFlags)).sorted(), requirements: Array(Set(requirements)).sorted(),
-        result: invalid ? "invalid" : "valid", layer: layer, steps: steps)
+        result: refusal != nil ? "acceptable" : invalid ? "invalid" : "valid", layer: layer, steps: steps, error: refusal)
     }
 
     func tensor(_ cells: [[ReferenceElement]]) -> TensorExpectation {

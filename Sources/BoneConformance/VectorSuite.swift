@@ -79,6 +79,7 @@ public enum VectorSuite {
       for id in test.requirements where !requirementIDs.contains(id) { problems.append("\(place): requirement \(id) is not in Spec/BONE.md") }
       if test.requirements.isEmpty { problems.append("\(place): cites no requirement") }
       if !["valid", "invalid", "acceptable"].contains(test.result) { problems.append("\(place): result \(test.result)") }
+      if test.result == "acceptable" && test.error == nil { problems.append("\(place): acceptable but names no error") }
       if test.result == "invalid" && test.error == nil && !(test.steps ?? []).contains(where: { $0.expect.error != nil }) {
         problems.append("\(place): invalid but names no error")
       }

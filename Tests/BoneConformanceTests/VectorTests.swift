@@ -60,6 +60,30 @@ import Testing
     #expect(ran > 100)
   }
 
+  /// An implementation may refuse r > in with unsupportedRank (BONE-MERGE-1):
+  /// the acceptable tests pass with that refusal, and no other error is excused.
+  @Test func refusingRankAboveInIsAcceptable() throws {
+    let (name, file) = try #require(try Self.files().first { $0.0 == "layer_bone_v1.json" })
+    func refusing(_ error: String) -> VectorChecker.ScenarioImplementation {
+      { dtype, policy in
+        { layer, steps in
+          var outcomes = try ScenarioRunner.exactImplementation(dtype: dtype, policy: policy).run(layer: layer, steps: steps)
+          let inFeatures = layer.weight.first?.count ?? 0
+          if let first = steps.firstIndex(where: { $0.op == "addAdapter" && ($0.rank ?? 0) > inFeatures }) {
+            for index in first..<outcomes.count { outcomes[index] = StepOutcome(error: error) }
+          }
+          return outcomes
+        }
+      }
+    }
+    let acceptable = file.testGroups.flatMap(\.tests).filter { $0.result == "acceptable" }
+    #expect(!acceptable.isEmpty)
+    let refused = VectorChecker.check(file, name: name, implementation: refusing("unsupportedRank"))
+    #expect(refused.allSatisfy { $0.passed })
+    let wrongError = VectorChecker.check(file, name: name, implementation: refusing("somethingElse")).filter { !$0.passed }
+    #expect(Set(wrongError.map(\.tcId)) == Set(acceptable.map(\.tcId)))
+  }
+
   @Test func checkerReportsAMismatchWithTheElementBitsAndUlps() throws {
     var (name, file) = try #require(try Self.files().first { $0.0 == "layer_bone_v1.json" })
     // Corrupt one bit-determined expected element of a float32 merge.
