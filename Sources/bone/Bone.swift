@@ -8,7 +8,7 @@
 @main
 struct Bone {
   /// Every subcommand, in the order the usage lists them.
-  static var commands: [any Command.Type] { [RoundCommand.self, ExactCommand.self, VectorsCommand.self, BenchCommand.self, BenchExactCommand.self] }
+  static var commands: [any Command.Type] { [ConformanceCommand.self, TesteeCommand.self, VectorsCommand.self, RoundCommand.self, ExactCommand.self, BenchCommand.self, BenchExactCommand.self] }
 
   static var usage: String {
     let table = commands.map { "  \($0.name.padding(10)) \($0.abstract)" }.joined(separator: "\n")

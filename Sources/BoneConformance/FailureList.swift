@@ -1,0 +1,69 @@
+import Foundation
+
+/// The cases a testee is known to fail, one `<file>#<tcId>` per line with an
+/// optional `# reason`, as protobuf's conformance runner keeps them.
+public struct FailureList: Sendable, Equatable {
+  /// Listed case ids, with their reasons.
+  public var entries: [String: String]
+
+  /// Parses the text of a list; blank lines and lines starting with `#` are ignored.
+  public init(text: String) {
+    var entries: [String: String] = [:]
+    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let line = raw.trimmingCharacters(in: .whitespaces)
+      guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+      let parts = line.split(separator: "#", maxSplits: 1)
+      let id = parts[0].trimmingCharacters(in: .whitespaces)
+      entries[id] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+    }
+    self.entries = entries
+  }
+
+  /// An empty list.
+  public init() { entries = [:] }
+
+  /// The judgement of a run against this list.
+  public struct Judgement: Sendable {
+    /// Cases that passed.
+    public var passed: [String] = []
+    /// Listed cases that failed, as expected.
+    public var expectedFailures: [String] = []
+    /// Cases that failed and are not listed.
+    public var unexpectedFailures: [String] = []
+    /// Listed cases that passed.
+    public var unexpectedPasses: [String] = []
+    /// Listed cases that were not run at all.
+    public var staleEntries: [String] = []
+    /// Cases skipped.
+    public var skipped: [String] = []
+
+    /// True when nothing unexpected happened.
+    public var succeeded: Bool { unexpectedFailures.isEmpty && unexpectedPasses.isEmpty && staleEntries.isEmpty }
+  }
+
+  /// Sorts verdicts into the judgement; `complete` says whether every case
+  /// was run (no filter), which is when an entry no case matched is stale.
+  public func judge(_ verdicts: [CaseVerdict], complete: Bool) -> Judgement {
+    var judgement = Judgement()
+    let run = Set(verdicts.map(\.id))
+    for verdict in verdicts {
+      let listed = entries[verdict.id] != nil
+      switch verdict.status {
+      case "passed": listed ? judgement.unexpectedPasses.append(verdict.id) : judgement.passed.append(verdict.id)
+      case "skipped": judgement.skipped.append(verdict.id)
+      default: listed ? judgement.expectedFailures.append(verdict.id) : judgement.unexpectedFailures.append(verdict.id)
+      }
+    }
+    if complete { judgement.staleEntries = entries.keys.filter { !run.contains($0) }.sorted() }
+    return judgement
+  }
+
+  /// The text of a list of the failing cases of `verdicts`, keeping known reasons.
+  public func updated(with verdicts: [CaseVerdict]) -> String {
+    let failing = verdicts.filter { !["passed", "skipped"].contains($0.status) }
+    return failing.map { verdict in
+      let reason = entries[verdict.id].flatMap { $0.isEmpty ? nil : $0 } ?? verdict.details.first.map { String($0.prefix(120)) } ?? verdict.status
+      return "\(verdict.id)  # \(reason)"
+    }.joined(separator: "\n") + (failing.isEmpty ? "" : "\n")
+  }
+}

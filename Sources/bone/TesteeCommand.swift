@@ -1,0 +1,30 @@
+import BoneConformance
+
+/// `bone testee --impl fast|exact`: serves the testee protocol for this
+/// project's own implementations.
+struct TesteeCommand: Command {
+  static let name = "testee"
+  static let abstract = "Serve the testee protocol (Spec/TESTEE.md) for the fast or the exact implementation."
+  static let usage = """
+    bone testee [--impl fast|exact]
+      --impl  fast (default; CPU policy) or exact (every policy, canonical results)
+    """
+
+  let implementation: String
+
+  init(arguments: [String]) throws(UsageError) {
+    let parsed = try ParsedArguments(arguments, options: ["impl"])
+    guard parsed.positional.isEmpty else { throw UsageError("unexpected argument \(parsed.positional[0])") }
+    implementation = parsed.options["impl"]?.first ?? "fast"
+    guard ["fast", "exact"].contains(implementation) else { throw UsageError("--impl is fast or exact, not \(implementation)") }
+  }
+
+  func run() throws -> Int32 {
+    let server =
+      implementation == "fast"
+      ? TesteeServer(name: "bone-spec fast", policies: [.cpu], implementation: VectorChecker.fastImplementation)
+      : TesteeServer(name: "bone-spec exact", policies: [.cpu, .native], implementation: VectorChecker.exactImplementation)
+    server.serve()
+    return 0
+  }
+}
