@@ -11,6 +11,14 @@ public struct CaseVerdict: Sendable, Codable {
   public var status: String
   /// What differed, or what went wrong, one line each.
   public var details: [String]
+
+  /// A verdict.
+  public init(id: String, requirements: [String], status: String, details: [String]) {
+    self.id = id
+    self.requirements = requirements
+    self.status = status
+    self.details = details
+  }
 }
 
 /// Drives a testee through the vectors (`bone conformance`, `Spec/TESTEE.md`).

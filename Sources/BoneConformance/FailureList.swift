@@ -1,7 +1,8 @@
 import Foundation
 
 /// The cases a testee is known to fail, one `<file>#<tcId>` per line with an
-/// optional `# reason`, as protobuf's conformance runner keeps them.
+/// optional `# reason` after it, as protobuf's conformance runner keeps them;
+/// lines starting with `#` are comments.
 public struct FailureList: Sendable, Equatable {
   /// Listed case ids, with their reasons.
   public var entries: [String: String]
@@ -12,9 +13,11 @@ public struct FailureList: Sendable, Equatable {
     for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
       let line = raw.trimmingCharacters(in: .whitespaces)
       guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-      let parts = line.split(separator: "#", maxSplits: 1)
-      let id = parts[0].trimmingCharacters(in: .whitespaces)
-      entries[id] = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+      // The id is the first word (ids hold '#' themselves); a comment follows it.
+      let id = String(line.prefix { !$0.isWhitespace })
+      var rest = line.dropFirst(id.count).trimmingCharacters(in: .whitespaces)
+      if rest.hasPrefix("#") { rest = String(rest.dropFirst()).trimmingCharacters(in: .whitespaces) }
+      entries[id] = rest
     }
     self.entries = entries
   }

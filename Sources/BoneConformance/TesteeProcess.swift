@@ -83,16 +83,40 @@ final class TesteeProcess: @unchecked Sendable {
     }
   }
 
-  /// Stops the process (terminate, then kill).
+  /// Stops the process and everything it started (a shell's children would
+  /// otherwise outlive it, a hung one for good): closes its input, then kills
+  /// the whole tree.
   func stop() {
     try? input.fileHandleForWriting.close()
     if process.isRunning {
-      process.terminate()
-      let deadline = Date().addingTimeInterval(2)
-      while process.isRunning && Date() < deadline { usleep(10_000) }
-      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+      let tree = Self.descendants(of: process.processIdentifier)
+      kill(process.processIdentifier, SIGKILL)
+      for pid in tree { kill(pid, SIGKILL) }
+      process.waitUntilExit()
     }
     output.fileHandleForReading.readabilityHandler = nil
+  }
+
+  /// Every process below `root`, from the parent ids in /proc.
+  static func descendants(of root: Int32) -> [Int32] {
+    var children: [Int32: [Int32]] = [:]
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+      guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { continue }
+      // Fields after the command: state, then the parent id.
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(pid) }
+    }
+    var result: [Int32] = []
+    var pending = [root]
+    while let pid = pending.popLast() {
+      for child in children[pid] ?? [] {
+        result.append(child)
+        pending.append(child)
+      }
+    }
+    return result
   }
 
   deinit { stop() }
