@@ -30,12 +30,18 @@ public struct Mismatch: Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     var text = "step \(step) (\(op)): \(what)"
     if let row, let column { text += " at [\(row), \(column)]" }
-    if let exact { text += "; exact \(exact)" }
+    if let exact { text += "; exact \(Self.readable(exact))" }
     if let expectedBits { text += "; expected bits \(expectedBits)" }
     if let gotBits { text += ", got \(gotBits)" }
     if let ulps { text += " (\(ulps) ulp)" }
-    text += bound.map { "; bound \($0)" } ?? (expectedBits != nil ? "; bit-determined" : "")
+    text += bound.map { "; bound \(Self.readable($0))" } ?? (expectedBits != nil ? "; bit-determined" : "")
     return text
+  }
+
+  /// A value for people: `p/q` when short, else its nearest double with `p/q` elided.
+  static func readable(_ text: String) -> String {
+    guard text.count > 32, let value = try? Rational(parsing: text) else { return text }
+    return "≈ \(value.roundedToDouble)"
   }
 }
 
@@ -63,11 +69,11 @@ public enum Judge {
 
   /// The distance between two encodings in units in the last place.
   public static func ulps(_ a: UInt64, _ b: UInt64, dtype: DType) -> UInt64 {
-    func ordered(_ x: UInt64) -> Int64 {
-      let magnitude = Int64(x & ~dtype.signMask & dtype.encodingMask)
-      return x & dtype.signMask != 0 ? -magnitude : magnitude
-    }
-    return UInt64(ordered(a).distance(to: ordered(b)).magnitude)
+    let ma = a & ~dtype.signMask & dtype.encodingMask
+    let mb = b & ~dtype.signMask & dtype.encodingMask
+    if a & dtype.signMask == b & dtype.signMask { return ma > mb ? ma - mb : mb - ma }
+    let (sum, overflow) = ma.addingReportingOverflow(mb)  // across zero
+    return overflow ? .max : sum
   }
 
   /// The mismatches of one step. With `exactly`, every element must carry

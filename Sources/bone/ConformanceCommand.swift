@@ -86,7 +86,7 @@ struct ConformanceCommand: Command {
     }
     print("\(judgement.expectedFailures.count) expected failures, \(judgement.unexpectedPasses.count) unexpected passes, \(judgement.staleEntries.count) stale entries")
     let failed = judgement.unexpectedFailures.count + judgement.unexpectedPasses.count + judgement.staleEntries.count
-    print("conformance: \(judgement.passed.count + judgement.expectedFailures.count) passed, \(failed) failed, \(judgement.skipped.count) skipped")
+    print("conformance: \(judgement.passed.count) passed, \(failed) failed, \(judgement.skipped.count) skipped")
     return judgement.succeeded ? 0 : 1
   }
 }

@@ -151,3 +151,13 @@ import Testing
     #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
   }
 }
+
+/// Distances in ulps never trap, whatever encodings a testee sends.
+@Suite struct UlpTests {
+  @Test func ulpDistanceIsSymmetricAndCrossesZero() {
+    #expect(Judge.ulps(0x3C00, 0x3C01, dtype: .float16) == 1)
+    #expect(Judge.ulps(0x0001, 0x8001, dtype: .float16) == 2)
+    #expect(Judge.ulps(0x7FFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, dtype: .float64) == .max)
+    #expect(Judge.ulps(0x8000_0000_0000_0001, 0x7FF0_0000_0000_0000, dtype: .float64) == 0x7FF0_0000_0000_0001)
+  }
+}
