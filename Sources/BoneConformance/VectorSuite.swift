@@ -22,7 +22,15 @@ public enum VectorSuite {
     do {
       return try JSONDecoder().decode(VectorFile.self, from: data)
     } catch let DecodingError.dataCorrupted(context) {
-      throw VectorInputError("\(name): not valid JSON or not a vector file at \(path(context.codingPath)): \(context.debugDescription)")
+      // For a syntax error JSONSerialization's message names the line and column.
+      var underlying = ""
+      do {
+        _ = try JSONSerialization.jsonObject(with: data)
+      } catch {
+        let message = "\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)"
+        underlying = " (\(message)\(lineAndColumn(of: message, in: data)))"
+      }
+      throw VectorInputError("\(name): not valid JSON or not a vector file at \(path(context.codingPath)): \(context.debugDescription)\(underlying)")
     } catch let DecodingError.keyNotFound(key, context) {
       throw VectorInputError("\(name): missing \"\(key.stringValue)\" at \(path(context.codingPath))")
     } catch let DecodingError.typeMismatch(_, context) {
@@ -32,6 +40,17 @@ public enum VectorSuite {
     } catch {
       throw VectorInputError("\(name): \(error)")
     }
+  }
+
+  /// ", line L, column C" for a parser message that names a character offset.
+  static func lineAndColumn(of message: String, in data: Data) -> String {
+    guard let range = message.range(of: "character "),
+      let offset = Int(message[range.upperBound...].prefix { $0.isNumber }), offset <= data.count
+    else { return "" }
+    let before = data.prefix(offset)
+    let line = before.filter { $0 == 0x0A }.count + 1
+    let column = offset - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+    return ", line \(line), column \(column)"
   }
 
   static func path(_ codingPath: [CodingKey]) -> String {

@@ -25,7 +25,7 @@ import Testing
 
   @Test func brokenTesteeIsCaughtAndTheRunGoesOn() throws {
     try requireBone()
-    let environment = "CRASH=1 HANG=2 JUNK=3 WRONG=5"
+    let environment = "CRASH=1 HANG=2 JUNK=3 WRONG=5 BADHEX=6"
     let command = "\(environment) python3 '\(Self.root.appendingPathComponent("Tests/Interop/fixtures/broken_testee.py").path)' '\(Self.bone)' testee --impl fast"
     var progress: [String] = []
     let runner = ConformanceRunner(command: command, timeout: 3) { progress.append($0) }
@@ -38,6 +38,8 @@ import Testing
     #expect(status(5) == "failed")
     let wrong = try #require(verdicts.first { $0.id == "layer_bone_v1.json#5" })
     #expect(wrong.details.contains { $0.contains("[0, 0]") && $0.contains("1 ulp") && $0.contains("expected bits") })
+    let badHex = try #require(verdicts.first { $0.id == "layer_bone_v1.json#6" })
+    #expect(badHex.status == "failed" && badHex.details.contains { $0.contains("step") && $0.contains("\"zz\"") && $0.contains("[0, 0]") })
     #expect(verdicts.count == 78, "nothing lost")
     #expect(progress.contains { $0.contains("restarting the testee") })
   }
