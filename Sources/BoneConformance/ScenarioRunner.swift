@@ -168,26 +168,28 @@ public struct ScenarioRunner<Backend: LayerBackend, Cell> {
   }
 }
 
-
-extension ScenarioRunner where Backend == ExactBackend, Cell == ReferenceElement {
-  /// The exact reference, reporting reference elements.
-  public static func exact(dtype: DType, policy: DevicePolicy) -> Self {
+extension ScenarioRunner where Backend == ExactBackend {
+  /// The exact reference, reporting each element through `cell`.
+  static func exact(dtype: DType, policy: DevicePolicy, cell: @escaping (ReferenceElement) -> Cell) -> Self {
     ScenarioRunner(
       backend: ExactBackend(dtype: dtype, policy: policy),
       weightElement: { ReferenceElement(input: ExtendedRational(bits: $0, dtype: dtype)) },
       blockElement: { ExtendedRational(bits: $0, dtype: dtype) }, inputElement: { ExtendedRational(bits: $0, dtype: dtype) },
-      weightCell: { $0 }, outputCell: { $0 })
+      weightCell: cell, outputCell: cell)
+  }
+}
+
+extension ScenarioRunner where Backend == ExactBackend, Cell == ReferenceElement {
+  /// The exact reference, reporting reference elements.
+  public static func exact(dtype: DType, policy: DevicePolicy) -> Self {
+    exact(dtype: dtype, policy: policy) { $0 }
   }
 }
 
 extension ScenarioRunner where Backend == ExactBackend, Cell == String {
   /// The exact reference as an implementation under test: its canonical encodings.
   public static func exactImplementation(dtype: DType, policy: DevicePolicy) -> Self {
-    ScenarioRunner(
-      backend: ExactBackend(dtype: dtype, policy: policy),
-      weightElement: { ReferenceElement(input: ExtendedRational(bits: $0, dtype: dtype)) },
-      blockElement: { ExtendedRational(bits: $0, dtype: dtype) }, inputElement: { ExtendedRational(bits: $0, dtype: dtype) },
-      weightCell: { dtype.hex($0.value.roundedBits(to: dtype)) }, outputCell: { dtype.hex($0.value.roundedBits(to: dtype)) })
+    exact(dtype: dtype, policy: policy) { dtype.hex($0.value.roundedBits(to: dtype)) }
   }
 }
 

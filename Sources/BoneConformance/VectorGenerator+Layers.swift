@@ -19,11 +19,7 @@ extension VectorGenerator {
       let shape = ShapeSpec(out: out, in: inFeatures, r: r)
       var s = Scenario(dtype: dtype, policy: policy, weight: values.matrix(out, inFeatures), bias: values.matrix(1, out).elements)
       s.add("a", .bone, rank: r, block: [values.matrix(r, out, scale: -3)])
-      let x = values.matrix(2, inFeatures)
-      s.op("forward", input: x)
-      s.op("merge")
-      s.op("forward", input: x)
-      s.op("unmerge")
+      s.forwardMergeForwardUnmerge(values.matrix(2, inFeatures))
       cases.append((shape, try s.finish(
         "BONE \(what): forward, merge, merged forward, unmerge" + (r > inFeatures ? " (an implementation may refuse r > in with unsupportedRank)" : ""),
         flags: flags + ["RandomInputs"],
@@ -112,11 +108,7 @@ extension VectorGenerator {
       let shape = ShapeSpec(out: out, in: inFeatures, r: r)
       var s = Scenario(dtype: dtype, policy: policy, weight: values.matrix(out, inFeatures), bias: values.matrix(1, out).elements)
       s.add("a", .bat, rank: r, block: (0..<(out / r)).map { _ in values.matrix(r, r, scale: -3) })
-      let x = values.matrix(2, inFeatures)
-      s.op("forward", input: x)
-      s.op("merge")
-      s.op("forward", input: x)
-      s.op("unmerge")
+      s.forwardMergeForwardUnmerge(values.matrix(2, inFeatures))
       cases.append((shape, try s.finish(
         "BAT: forward, merge, merged forward, unmerge", flags: flags + ["RandomInputs"],
         requirements: ["BAT-PARAM-1", "BAT-MERGE-1", "BAT-UNMERGE-1", "BAT-FWD-1", "LAYER-STATE-3", "LAYER-BIAS-1", "TOL-BAT-MERGE-1", "TOL-BAT-UNMERGE-1", "TOL-FWD-1", "TOL-MODEL-1", "TOL-PROPAGATE-1", "TOL-ROUNDTRIP-1", "DTYPE-CPU-2", "DTYPE-NATIVE-1"])))

@@ -117,6 +117,13 @@ public struct VectorGenerator {
     mutating func op(_ op: String, names: [String]? = nil, safe: Bool? = nil, input: Matrix<UInt64>? = nil) {
       steps.append(Step(op: op, names: names, safe: safe, input: input.map(hex), expect: Expectation()))
     }
+    /// The round trip most scenarios check: forward, merge, the merged forward, unmerge.
+    mutating func forwardMergeForwardUnmerge(_ x: Matrix<UInt64>) {
+      op("forward", input: x)
+      op("merge")
+      op("forward", input: x)
+      op("unmerge")
+    }
     func hex(_ m: Matrix<UInt64>) -> [[String]] { (0..<m.rows).map { i in (0..<m.columns).map { j in dtype.hex(m[i, j]) } } }
 
     /// The test, with every step's expectation from the exact reference.
