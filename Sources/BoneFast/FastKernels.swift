@@ -257,7 +257,15 @@ enum FastKernels {
       }
       return s
     }
-    let blocks = boneBlocks.map { $0.elements.map(\.compute) }
+    // Each block transposed to out × r, so that output o reads its r values contiguously.
+    let blocks: [[S.Compute]] = boneBlocks.map { block in
+      let r = block.rows
+      var transposed = [S.Compute](repeating: 0, count: r * outFeatures)
+      for j in 0..<r {
+        for o in 0..<outFeatures { transposed[o * r + j] = block.elements[j * outFeatures + o].compute }
+      }
+      return transposed
+    }
     let biasValues = bias?.map(\.compute)
     var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
     x.withUnsafeBufferPointer { xs in
@@ -272,25 +280,69 @@ enum FastKernels {
             for o in range {
               // Widen weight row o once.
               widen(wBase + o * inFeatures, row, inFeatures)
-              for sample in 0..<n {
-                let xs = xBase + sample * inFeatures
-                var acc = SIMD8<S.Compute>(repeating: 0)
+              // Adds the bias and the BONE terms to a sample's dot product and stores it.
+              func finish(_ sample: Int, _ dot: S.Compute) {
+                var total = dot
+                if let biasValues { total += biasValues[o] }
+                for (a, block) in blocks.enumerated() {
+                  let r = block.count / outFeatures
+                  for j in 0..<min(r, inFeatures) { total += sums[a][sample * r + j] * block[o * r + j] }
+                }
+                outBase[sample * outFeatures + o] = S(rounding: total)
+              }
+              var sample = 0
+              // Four samples at a time share each load of the weight row and
+              // keep four independent accumulator chains busy.
+              while sample + 4 <= n {
+                let x0 = xBase + sample * inFeatures
+                let (x1, x2, x3) = (x0 + inFeatures, x0 + 2 * inFeatures, x0 + 3 * inFeatures)
+                var (a0, a1, a2, a3) = (SIMD8<S.Compute>(), SIMD8<S.Compute>(), SIMD8<S.Compute>(), SIMD8<S.Compute>())
                 var c = 0
                 while c + 8 <= inFeatures {
-                  acc += load(xs + c) * load(row + c)
+                  let w = load(row + c)
+                  a0 += load(x0 + c) * w
+                  a1 += load(x1 + c) * w
+                  a2 += load(x2 + c) * w
+                  a3 += load(x3 + c) * w
                   c += 8
                 }
-                var total = acc.sum()
+                var (t0, t1, t2, t3) = (a0.sum(), a1.sum(), a2.sum(), a3.sum())
+                while c < inFeatures {
+                  t0 += x0[c] * row[c]
+                  t1 += x1[c] * row[c]
+                  t2 += x2[c] * row[c]
+                  t3 += x3[c] * row[c]
+                  c += 1
+                }
+                finish(sample, t0)
+                finish(sample + 1, t1)
+                finish(sample + 2, t2)
+                finish(sample + 3, t3)
+                sample += 4
+              }
+              // The rest one at a time, with four accumulator chains along the row.
+              while sample < n {
+                let xs = xBase + sample * inFeatures
+                var (a0, a1, a2, a3) = (SIMD8<S.Compute>(), SIMD8<S.Compute>(), SIMD8<S.Compute>(), SIMD8<S.Compute>())
+                var c = 0
+                while c + 32 <= inFeatures {
+                  a0 += load(xs + c) * load(row + c)
+                  a1 += load(xs + c + 8) * load(row + c + 8)
+                  a2 += load(xs + c + 16) * load(row + c + 16)
+                  a3 += load(xs + c + 24) * load(row + c + 24)
+                  c += 32
+                }
+                while c + 8 <= inFeatures {
+                  a0 += load(xs + c) * load(row + c)
+                  c += 8
+                }
+                var total = ((a0 + a1) + (a2 + a3)).sum()
                 while c < inFeatures {
                   total += xs[c] * row[c]
                   c += 1
                 }
-                if let biasValues { total += biasValues[o] }
-                for (a, block) in blocks.enumerated() {
-                  let r = block.count / outFeatures
-                  for j in 0..<min(r, inFeatures) { total += sums[a][sample * r + j] * block[j * outFeatures + o] }
-                }
-                outBase[sample * outFeatures + o] = S(rounding: total)
+                finish(sample, total)
+                sample += 1
               }
             }
           }
