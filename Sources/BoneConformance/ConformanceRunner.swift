@@ -127,10 +127,7 @@ public final class ConformanceRunner {
       guard response.type == "result", let outcomes = response.outcomes, outcomes.count == steps.count else {
         return try restart(after: verdict, status: "junk", detail: "a result needs one outcome per step (\(steps.count))")
       }
-      for (index, (step, outcome)) in zip(steps, outcomes).enumerated() {
-        if test.result == "acceptable", let refusal = test.error, outcome.error == refusal, step.expect.error == nil { break }
-        verdict.details += Judge.check(step.expect, outcome, dtype: dtype, step: index, op: step.op).map(\.description)
-      }
+      verdict.details = Judge.check(test, steps: steps, outcomes: outcomes, dtype: dtype).map(\.description)
       if !verdict.details.isEmpty { verdict.status = "failed" }
       return verdict
     }

@@ -76,6 +76,20 @@ public enum Judge {
     return overflow ? .max : sum
   }
 
+  /// The mismatches of a scenario's outcomes, step by step. An acceptable
+  /// refusal (the test's named error, at a step not expected to fail) ends
+  /// the judging: what follows depended on the refused step.
+  public static func check(
+    _ test: TestCase, steps: [Step], outcomes: [StepOutcome], dtype: DType, exactly: Bool = false
+  ) -> [Mismatch] {
+    var mismatches: [Mismatch] = []
+    for (index, (step, outcome)) in zip(steps, outcomes).enumerated() {
+      if test.result == "acceptable", let refusal = test.error, outcome.error == refusal, step.expect.error == nil { break }
+      mismatches += check(step.expect, outcome, dtype: dtype, step: index, op: step.op, exactly: exactly)
+    }
+    return mismatches
+  }
+
   /// The mismatches of one step. With `exactly`, every element must carry
   /// the canonical encoding (the exact reference's own standard); otherwise
   /// the spec's acceptance applies.

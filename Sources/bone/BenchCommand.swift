@@ -158,20 +158,9 @@ struct BenchCommand: Command {
       var runs: Int
       var cases: [Case]
     }
-    let input = try JSONEncoder().encode(Request(runs: runs, cases: cases))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["Tests/Interop/peft/bench_peft.py"]
-    let stdin = Pipe()
-    let stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    try process.run()
-    stdin.fileHandleForWriting.write(input)
-    try stdin.fileHandleForWriting.close()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw BenchError("the PyTorch peer exited with status \(process.terminationStatus)") }
+    let output = try runPeerProcess(
+      executable: python, arguments: ["Tests/Interop/peft/bench_peft.py"],
+      input: try JSONEncoder().encode(Request(runs: runs, cases: cases)))
     do {
       let reply = try JSONDecoder().decode(PeerReply.self, from: output)
       guard reply.seconds.count == cases.count else { throw BenchError("the peer answered \(reply.seconds.count) cases, not \(cases.count)") }

@@ -75,7 +75,7 @@ struct BenchExactCommand: Command {
       "size": size, "rank": rank, "runs": runs,
       "weight": weightBits.map(hex), "blocks": blockBits.map(hex),
     ]
-    let reply = try runPeer(path: peerPath, input: JSONSerialization.data(withJSONObject: request))
+    let reply = try runPeerProcess(executable: "/usr/bin/env", arguments: ["python3", peerPath], input: JSONSerialization.data(withJSONObject: request))
     guard let object = try JSONSerialization.jsonObject(with: reply) as? [String: Any],
       let peerSeconds = object["seconds"] as? [Double], let peerChecksum = object["checksum"] as? String
     else {
@@ -87,29 +87,6 @@ struct BenchExactCommand: Command {
     let agree = peerChecksum == checksum
     print("checksums (exact sum of all merged entries) agree: \(agree ? "yes" : "NO")")
     return agree ? 0 : 1
-  }
-
-  func runPeer(path: String, input: Data) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", path]
-    let stdin = Pipe()
-    let stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    try process.run()
-    // Write from another thread so that a large request cannot deadlock on a full pipe.
-    let writer = Thread {
-      stdin.fileHandleForWriting.write(input)
-      try? stdin.fileHandleForWriting.close()
-    }
-    writer.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw BenchError("the peer \(path) exited with status \(process.terminationStatus)")
-    }
-    return output
   }
 
   func printRow(_ name: String, _ seconds: [Double]) {
@@ -124,6 +101,33 @@ func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   guard !sorted.isEmpty else { return 0 }
   return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// Runs a peer script with `input` on its standard input and returns its
+/// standard output; the input is written from another thread so that a large
+/// request cannot deadlock on a full pipe.
+///
+/// - Throws: when the process cannot start or exits with a nonzero status.
+func runPeerProcess(executable: String, arguments: [String], input: Data) throws -> Data {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  let stdin = Pipe()
+  let stdout = Pipe()
+  process.standardInput = stdin
+  process.standardOutput = stdout
+  try process.run()
+  let writer = Thread {
+    stdin.fileHandleForWriting.write(input)
+    try? stdin.fileHandleForWriting.close()
+  }
+  writer.start()
+  let output = stdout.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  guard process.terminationStatus == 0 else {
+    throw BenchError("the peer \((arguments.last ?? executable)) exited with status \(process.terminationStatus)")
+  }
+  return output
 }
 
 /// A benchmark that could not run.
