@@ -24,8 +24,8 @@ let publicTargets: [Target] = [
   .target(name: "BoneLayers", dependencies: ["BoneNumerics"]),
   // Exact rational arithmetic over GMP and correct rounding; the exact reference.
   .target(name: "BoneExact", dependencies: ["CGMP", "BoneNumerics", "BoneLayers"]),
-  // Fast Float kernels.
-  .target(name: "BoneFast", dependencies: ["BoneNumerics", "BoneLayers"]),
+  // The fast implementation: a layer backend over the fast kernels.
+  .target(name: "BoneFast", dependencies: ["BoneNumerics", "BoneLayers", "BoneKernels", "BoneKernelsAVX2"]),
   // The conformance runner and the vocabulary it reports in.
   .target(name: "BoneConformance", dependencies: ["BoneNumerics", "BoneLayers", "BoneExact", "BoneFast"]),
   // The command-line tool.
@@ -36,6 +36,16 @@ let publicTargets: [Target] = [
 
 // MARK: - Implementation details
 
+// The AVX2 copy of the kernels is compiled for Haswell and later. The flag is
+// what makes this package usable as a dependency only from a local path; set
+// BONE_PORTABLE_BUILD=1 to build every module for the architecture's baseline.
+#if arch(x86_64)
+  let avx2Settings: [SwiftSetting] =
+    Context.environment["BONE_PORTABLE_BUILD"] == "1" ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+  let avx2Settings: [SwiftSetting] = []
+#endif
+
 let implementationTargets: [Target] = [
   // The C boundary: GMP through pkg-config, plus a shim for GMP's macro-only API.
   // Only BoneExact imports it.
@@ -43,6 +53,13 @@ let implementationTargets: [Target] = [
     name: "CGMP",
     pkgConfig: "gmp",
     providers: [.apt(["libgmp-dev", "pkg-config"])]),
+  // The fast kernels, generic over the instructions they may use, and their
+  // portable copy; which copy runs is chosen at run time from CPUID.
+  .target(name: "BoneKernels", dependencies: ["BoneNumerics", "CBoneCPU"]),
+  // The same kernels compiled for AVX2, FMA and F16C.
+  .target(name: "BoneKernelsAVX2", dependencies: ["BoneNumerics", "BoneKernels"], swiftSettings: avx2Settings),
+  // The C boundary of the kernels: CPUID and XGETBV. Only BoneKernels imports it.
+  .target(name: "CBoneCPU"),
   // Property-based testing on Swift Testing: choice sequences, generators, shrinking.
   .target(name: "BoneTestSupport", dependencies: ["BoneNumerics", "BoneLayers", "BoneExact"]),
 ]

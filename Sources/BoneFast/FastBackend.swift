@@ -1,3 +1,6 @@
+import BoneKernels
+import BoneKernelsAVX2
+
 /// The fast implementation: every operation of a layer in `Float` (or
 /// `Double` for float64 storage) with SIMD inner loops and threads, following
 /// the CPU policy of `Spec/BONE.md` §6 (`DTYPE-CPU-1`, `DTYPE-CPU-2`).
@@ -16,8 +19,21 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   /// Outputs are stored values.
   public typealias OutputElement = Storage
 
-  /// A backend.
-  @inlinable public init() {}
+  /// The compiled copy of the kernels this backend runs.
+  public let instructions: FastInstructions
+
+  /// A backend running the fastest copy of the kernels the processor supports.
+  public init() {
+    instructions = .best
+  }
+
+  /// A backend running the given copy of the kernels.
+  ///
+  /// - Throws: `UnsupportedInstructions` when the processor lacks them.
+  public init(instructions: FastInstructions) throws(UnsupportedInstructions) {
+    guard instructions.isSupported else { throw UnsupportedInstructions(instructions: instructions) }
+    self.instructions = instructions
+  }
 
   /// The storage dtype.
   public var dtype: DType { Storage.dtype }
@@ -35,13 +51,48 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   /// True for finite values.
   @inlinable public func isFinite(_ element: Storage) -> Bool { element.compute.isFinite }
 
+  /// The stored values widened exactly to the arithmetic type by the kernels'
+  /// SIMD conversions (`DTYPE-CPU-2`).
+  public func widened(_ values: [Storage]) -> [Storage.Compute] {
+    var result = [Storage.Compute](repeating: 0, count: values.count)
+    values.withUnsafeBufferPointer { source in
+      result.withUnsafeMutableBufferPointer { destination in
+        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+        switch instructions {
+        case .avx2: AVX2Kernels.widen(from, to, values.count)
+        case .portable: FastKernels<PortableInstructions>.widen(from, to, values.count)
+        }
+      }
+    }
+    return result
+  }
+
+  /// The values rounded to the storage type (nearest, ties to even) by the
+  /// kernels' SIMD conversions (`DTYPE-CPU-2`).
+  public func narrowed(_ values: [Storage.Compute]) -> [Storage] {
+    var result = [Storage](repeating: Storage(rounding: 0), count: values.count)
+    values.withUnsafeBufferPointer { source in
+      result.withUnsafeMutableBufferPointer { destination in
+        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+        switch instructions {
+        case .avx2: AVX2Kernels.narrow(from, to, values.count)
+        case .portable: FastKernels<PortableInstructions>.narrow(from, to, values.count)
+        }
+      }
+    }
+    return result
+  }
+
   /// `W ± b` by column groups, in one pass over W (`BONE-MERGE-1`, `BONE-MERGE-2`).
   @_specialize(where Storage == Float)
   @_specialize(where Storage == Double)
   @_specialize(where Storage == Float16)
   @_specialize(where Storage == BFloat16)
-  @inlinable public func boneMerge(_ weight: inout Matrix<Storage>, block: Matrix<Storage>, subtract: Bool) {
-    FastKernels.boneMerge(&weight, block: block, subtract: subtract)
+  public func boneMerge(_ weight: inout Matrix<Storage>, block: Matrix<Storage>, subtract: Bool) {
+    switch instructions {
+    case .avx2: AVX2Kernels.boneMerge(&weight, block: block, subtract: subtract)
+    case .portable: FastKernels<PortableInstructions>.boneMerge(&weight, block: block, subtract: subtract)
+    }
   }
 
   /// Every tile `T·(I + B_a) + B_a`, in place (`BAT-MERGE-1`).
@@ -49,8 +100,11 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == Double)
   @_specialize(where Storage == Float16)
   @_specialize(where Storage == BFloat16)
-  @inlinable public func batMerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
-    FastKernels.batMerge(&weight, blocks: blocks)
+  public func batMerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
+    switch instructions {
+    case .avx2: AVX2Kernels.batMerge(&weight, blocks: blocks)
+    case .portable: FastKernels<PortableInstructions>.batMerge(&weight, blocks: blocks)
+    }
   }
 
   /// The first out-block whose `I + B_a` has a zero pivot in LU with partial
@@ -59,8 +113,11 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == Double)
   @_specialize(where Storage == Float16)
   @_specialize(where Storage == BFloat16)
-  @inlinable public func firstSingularBlock(_ blocks: [Matrix<Storage>]) -> Int? {
-    blocks.firstIndex { FastKernels.inverseOfIdentityPlus($0) == nil }
+  public func firstSingularBlock(_ blocks: [Matrix<Storage>]) -> Int? {
+    switch instructions {
+    case .avx2: AVX2Kernels.inversesOfIdentityPlus(blocks).1
+    case .portable: FastKernels<PortableInstructions>.inversesOfIdentityPlus(blocks).1
+    }
   }
 
   /// Every tile `(T' − B_a)·(I + B_a)⁻¹`, in place (`BAT-UNMERGE-1`).
@@ -68,8 +125,11 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == Double)
   @_specialize(where Storage == Float16)
   @_specialize(where Storage == BFloat16)
-  @inlinable public func batUnmerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
-    FastKernels.batUnmerge(&weight, blocks: blocks)
+  public func batUnmerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
+    switch instructions {
+    case .avx2: AVX2Kernels.batUnmerge(&weight, blocks: blocks)
+    case .portable: FastKernels<PortableInstructions>.batUnmerge(&weight, blocks: blocks)
+    }
   }
 
   /// `x·Wᵀ + bias + Σ s(x)·b` (`BONE-FWD-1`), rounded once to the storage type.
@@ -77,11 +137,22 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == Double)
   @_specialize(where Storage == Float16)
   @_specialize(where Storage == BFloat16)
-  @inlinable public func forward(
+  public func forward(
     _ input: Matrix<Storage>, weight: Matrix<Storage>, bias: [Storage]?, boneBlocks: [Matrix<Storage>]
   ) -> Matrix<Storage> {
-    FastKernels.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+    switch instructions {
+    case .avx2: AVX2Kernels.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+    case .portable: FastKernels<PortableInstructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+    }
   }
+}
+
+/// A request for kernels the running processor does not support.
+public struct UnsupportedInstructions: Error, CustomStringConvertible {
+  /// The requested copy of the kernels.
+  public let instructions: FastInstructions
+  /// Names the instructions.
+  public var description: String { "this processor does not support the \(instructions) kernels" }
 }
 
 /// A layer of the fast implementation.

@@ -8,8 +8,13 @@ struct BenchCommand: Command {
   static let name = "bench"
   static let abstract = "Time the fast implementation (build with -c release); --peer adds PyTorch + PEFT."
   static let usage = """
-    bone bench [--runs K] [--shapes OxI,...] [--dtypes D,...] [--peer] [--python PATH]
+    bone bench [--runs K] [--shapes OxI,...] [--dtypes D,...] [--ops OP,...] [--instructions I]
+               [--peer] [--python PATH]
       --runs    timed runs per case (default 3); medians, min and max are printed
+      --ops     bone-merge-unmerge, bat-merge-unmerge, bone-forward (default all)
+      --instructions
+                the copy of the kernels: avx2 or portable (default the fastest
+                this processor supports)
       --shapes  weights out×in (default 4096x4096,11008x4096,4096x11008)
       --dtypes  float32,float16,bfloat16 (default all three; float64 allowed)
       --peer    also run the PyTorch peer and print the ratio (peer/bone-spec)
@@ -29,11 +34,12 @@ struct BenchCommand: Command {
 
   let runs: Int
   let cases: [Case]
+  let instructions: FastInstructions
   let peer: Bool
   let python: String
 
   init(arguments: [String]) throws(UsageError) {
-    let parsed = try ParsedArguments(arguments, options: ["runs", "shapes", "dtypes", "python"], flags: ["peer"])
+    let parsed = try ParsedArguments(arguments, options: ["runs", "shapes", "dtypes", "ops", "instructions", "python"], flags: ["peer"])
     guard parsed.positional.isEmpty else { throw UsageError("unexpected argument \(parsed.positional[0])") }
     if let text = parsed.options["runs"]?.first {
       guard let value = Int(text), value >= 1 else { throw UsageError("--runs needs a positive whole number, not \(text)") }
@@ -54,6 +60,20 @@ struct BenchCommand: Command {
       guard let dtype = DType(name: String(text)) else { throw UsageError("unknown dtype \(text)") }
       dtypes.append(dtype)
     }
+    let operations = ["bone-merge-unmerge", "bat-merge-unmerge", "bone-forward"]
+    let chosen = (parsed.options["ops"]?.first).map { $0.split(separator: ",").map(String.init) } ?? operations
+    for op in chosen where !operations.contains(op) {
+      throw UsageError("unknown operation \(op); the operations are \(operations.joined(separator: ", "))")
+    }
+    if let name = parsed.options["instructions"]?.first {
+      guard let choice = FastInstructions(rawValue: name) else {
+        throw UsageError("unknown instructions \(name); choose \(FastInstructions.allCases.map(\.rawValue).joined(separator: " or "))")
+      }
+      guard choice.isSupported else { throw UsageError("this processor does not support the \(name) kernels") }
+      instructions = choice
+    } else {
+      instructions = .best
+    }
     var cases: [Case] = []
     for (out, inFeatures) in shapes {
       for dtype in dtypes {
@@ -65,13 +85,14 @@ struct BenchCommand: Command {
         cases.append(Case(op: "bone-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: 16))
       }
     }
-    self.cases = cases
+    self.cases = cases.filter { chosen.contains($0.op) }
     peer = parsed.flags.contains("peer")
     python = parsed.options["python"]?.first ?? ".venv-peft/bin/python"
   }
 
   func run() throws -> Int32 {
     let bandwidth = copyBandwidth()
+    print("kernels: \(instructions) (supported here: \(FastInstructions.allCases.filter(\.isSupported).map(\.rawValue).joined(separator: ", ")))")
     print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, copy bandwidth \(String(format: "%.2f", bandwidth / 1e9)) GB/s (memcpy of 256 MiB on all cores, read + write)")
     var ours: [[Double]] = []
     for benchCase in cases {
@@ -118,7 +139,7 @@ struct BenchCommand: Command {
     func value() -> S { S(rounding: S.Compute(Double(generator.next() >> 11) / Double(1 << 53) - 0.5)) }
     let weight = Matrix<S>(rows: benchCase.out, columns: benchCase.in) { _, _ in value() }
     let bias = (0..<benchCase.out).map { _ in value() }
-    var layer = try FastLayer<S>(backend: FastBackend<S>(), weight: weight, bias: bias)
+    var layer = try FastLayer<S>(backend: try FastBackend<S>(instructions: instructions), weight: weight, bias: bias)
     let variant: AdapterVariant = benchCase.op.hasPrefix("bat") ? .bat : .bone
     let small = { S(rounding: value().compute * 0.02) }
     let block = variant.blockShapes(rank: benchCase.r, outFeatures: benchCase.out).map { Matrix<S>(rows: $0.rows, columns: $0.columns) { _, _ in small() } }

@@ -33,9 +33,14 @@ import Testing
     var description: String { "\(variant) \(shape) W=\(weight) bias=\(bias) blocks=\(blocks) x=\(input)" }
   }
 
-  static func problem(_ dtype: DType) -> Gen<Problem> {
-    let bone = Gen<LayerShape>.layerShape(out: 1...9, in: 1...20, rank: 1...24).map { (AdapterVariant.bone, $0) }
-    let bat = Gen<LayerShape>.batShape(rank: 1...9, blocks: 1...3).map { (AdapterVariant.bat, $0) }
+  /// Small shapes reach every edge (r > in, in % r ≠ 0, one row); large ones
+  /// reach the register-blocked micro-kernels (BAT r ≥ 16, four-row groups,
+  /// dot products longer than one SIMD step, batches of two and one).
+  static func problem(_ dtype: DType, large: Bool = false) -> Gen<Problem> {
+    let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : 1...9, in: large ? 17...70 : 1...20, rank: 1...24)
+      .map { (AdapterVariant.bone, $0) }
+    let bat = Gen<LayerShape>.batShape(rank: large ? 13...26 : 1...9, blocks: large ? 1...2 : 1...3)
+      .map { (AdapterVariant.bat, $0) }
     return Gen.oneOf([bone, bat]).flatMap { variant, shape in
       let blockShapes = variant.blockShapes(rank: shape.rank, outFeatures: shape.outFeatures)
       let blockGen = Gen<[Matrix<UInt64>]> { source throws(GenerationError) in
@@ -49,9 +54,9 @@ import Testing
     }
   }
 
-  static func layers<S: FastStorage>(_ p: Problem, _: S.Type) throws -> (FastLayer<S>, ExactLayer) {
+  static func layers<S: FastStorage>(_ p: Problem, _: S.Type, _ instructions: FastInstructions) throws -> (FastLayer<S>, ExactLayer) {
     let dtype = S.dtype
-    var fast = try FastLayer<S>(backend: FastBackend<S>(), weight: p.weight.map { S(bits: $0) }, bias: p.bias.map { S(bits: $0) })
+    var fast = try FastLayer<S>(backend: FastBackend<S>(instructions: instructions), weight: p.weight.map { S(bits: $0) }, bias: p.bias.map { S(bits: $0) })
     try fast.addAdapter("a", variant: p.variant, rank: p.shape.rank, block: p.blocks.map { $0.map { S(bits: $0) } })
     var exact = try ExactLayer(dtype: dtype, policy: .cpu, weightBits: p.weight, biasBits: p.bias)
     try exact.addAdapter("a", variant: p.variant, rank: p.shape.rank, block: p.blocks.map { $0.map { ExtendedRational(bits: $0, dtype: dtype) } })
@@ -68,9 +73,10 @@ import Testing
     }
   }
 
-  func check<S: FastStorage>(_ type: S.Type) {
-    forAll(Self.problem(S.dtype), cases: 150, name: "fast against exact, \(S.dtype)") { p in
-      var (fast, exact) = try Self.layers(p, type)
+  func check<S: FastStorage>(_ type: S.Type, _ instructions: FastInstructions, large: Bool = false) {
+    let name = "fast (\(instructions)) against exact, \(S.dtype)\(large ? ", large shapes" : "")"
+    forAll(Self.problem(S.dtype, large: large), cases: large ? 12 : 150, name: name) { p in
+      var (fast, exact) = try Self.layers(p, type, instructions)
       let x = p.input
       try Self.requireAccepted(try fast.forward(x.map { S(bits: $0) }), try exact.forward(x.map { ExtendedRational(bits: $0, dtype: S.dtype) }), "unmerged forward")
       try fast.merge()
@@ -92,15 +98,23 @@ import Testing
     }
   }
 
-  @Test func float64WithinTheBoundsAndBitExactWhereDetermined() { check(Double.self) }
-  @Test func float32WithinTheBoundsAndBitExactWhereDetermined() { check(Float.self) }
-  @Test func float16WithinTheBoundsAndBitExactWhereDetermined() { check(Float16.self) }
-  @Test func bfloat16WithinTheBoundsAndBitExactWhereDetermined() { check(BFloat16.self) }
+  /// The copies of the kernels this processor can run.
+  static let instructions = FastInstructions.allCases.filter(\.isSupported)
+
+  @Test(arguments: instructions) func float64WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(Double.self, i) }
+  @Test(arguments: instructions) func float32WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(Float.self, i) }
+  @Test(arguments: instructions) func float16WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(Float16.self, i) }
+  @Test(arguments: instructions) func bfloat16WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(BFloat16.self, i) }
+
+  @Test(arguments: instructions) func float32MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, large: true) }
+  @Test(arguments: instructions) func float16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, large: true) }
+  @Test(arguments: instructions) func bfloat16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, large: true) }
+  @Test(arguments: instructions) func float64MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Double.self, i, large: true) }
 
   /// The error rules are the shared state machine's; the fast backend's own
   /// contribution is singularity, checked here on an exactly singular block.
-  @Test func singularBlockIsTheSameErrorAsTheReference() throws {
-    var fast = try FastLayer<Float>(backend: FastBackend(), weight: Matrix(rows: 4, columns: 4, repeating: 1))
+  @Test(arguments: instructions) func singularBlockIsTheSameErrorAsTheReference(_ instructions: FastInstructions) throws {
+    var fast = try FastLayer<Float>(backend: FastBackend(instructions: instructions), weight: Matrix(rows: 4, columns: 4, repeating: 1))
     let blocks: [Matrix<Float>] = [
       Matrix(rows: 2, columns: 2, repeating: 0),
       try Matrix(rows: 2, columns: 2, elements: [0, 2, 1, 1]),  // I + B = [[1, 2], [1, 2]]
@@ -118,8 +132,8 @@ import Testing
 
   /// LAYER-SAFE-1, DTYPE-NONFINITE-1 in the fast implementation: NaN in a
   /// block, safe merge, nothing written; unsafe merge writes NaN.
-  @Test func safeMergeOfNaNWritesNothing() throws {
-    var fast = try FastLayer<Float16>(backend: FastBackend(), weight: Matrix(rows: 2, columns: 5, repeating: 1))
+  @Test(arguments: instructions) func safeMergeOfNaNWritesNothing(_ instructions: FastInstructions) throws {
+    var fast = try FastLayer<Float16>(backend: FastBackend(instructions: instructions), weight: Matrix(rows: 2, columns: 5, repeating: 1))
     var block = Matrix<Float16>(rows: 3, columns: 2, repeating: 0)
     block[2, 1] = .nan
     try fast.addAdapter("n", variant: .bone, rank: 3, block: [block])

@@ -7,38 +7,20 @@ import Testing
 /// (Swift's own Float16 conversions, `BFloat16.init`), which are correctly
 /// rounded (`DTYPE-CPU-2`, `DTYPE-BF16-1`).
 @Suite struct StorageConversionTests {
-  static func widen<S: FastStorage>(_ values: [S]) -> [Float] where S.Compute == Float {
-    var out = [Float](repeating: 0, count: values.count)
-    values.withUnsafeBufferPointer { v in
-      out.withUnsafeMutableBufferPointer { o in
-        var i = 0
-        while i + 8 <= values.count {
-          let w = S.load8(v.baseAddress! + i)
-          for lane in 0..<8 { o[i + lane] = w[lane] }
-          i += 8
-        }
-      }
-    }
-    return out
+  /// The copies of the kernels this processor can run.
+  static let instructions = FastInstructions.allCases.filter(\.isSupported)
+
+  static func widen<S: FastStorage>(_ values: [S], _ instructions: FastInstructions) throws -> [S.Compute] {
+    try FastBackend<S>(instructions: instructions).widened(values)
   }
 
-  static func narrow<S: FastStorage>(_ values: [Float], as: S.Type) -> [S] where S.Compute == Float {
-    var out = [S](repeating: S(rounding: 0), count: values.count)
-    out.withUnsafeMutableBufferPointer { o in
-      var i = 0
-      while i + 8 <= values.count {
-        var lanes = SIMD8<Float>()
-        for lane in 0..<8 { lanes[lane] = values[i + lane] }
-        S.store8(lanes, o.baseAddress! + i)
-        i += 8
-      }
-    }
-    return out
+  static func narrow<S: FastStorage>(_ values: [S.Compute], as: S.Type, _ instructions: FastInstructions) throws -> [S] {
+    try FastBackend<S>(instructions: instructions).narrowed(values)
   }
 
-  @Test func float16WideningIsExactForEveryEncoding() {
+  @Test(arguments: instructions) func float16WideningIsExactForEveryEncoding(_ instructions: FastInstructions) throws {
     let all = (0...0xFFFF).map { Float16(bitPattern: UInt16($0)) }
-    let widened = Self.widen(all)
+    let widened = try Self.widen(all, instructions)
     var log = MismatchLog()
     for (value, wide) in zip(all, widened) {
       let expected = Float(value)
@@ -51,7 +33,7 @@ import Testing
   /// 13 bits compare with half (for normal results); subnormal results round
   /// at a higher bit, so they also get every float of their exponents with
   /// random low bits.
-  @Test func float16NarrowingMatchesTheScalarConversion() {
+  @Test(arguments: instructions) func float16NarrowingMatchesTheScalarConversion(_ instructions: FastInstructions) throws {
     var inputs: [Float] = []
     for upper in UInt32(0)..<(1 << 19) {
       for low: UInt32 in [0, 1, 0xFFF, 0x1000, 0x1001, 0x1FFF] { inputs.append(Float(bitPattern: upper << 13 | low)) }
@@ -62,8 +44,7 @@ import Testing
       let bits = UInt32(generator.next() >> 63) << 31 | exponent << 23 | UInt32(generator.next() & 0x7F_FFFF)
       inputs.append(Float(bitPattern: bits))
     }
-    while inputs.count % 8 != 0 { inputs.append(0) }
-    let narrowed = Self.narrow(inputs, as: Float16.self)
+    let narrowed = try Self.narrow(inputs, as: Float16.self, instructions)
     var log = MismatchLog()
     for (value, got) in zip(inputs, narrowed) {
       let expected = Float16(value)
@@ -74,15 +55,15 @@ import Testing
     #expect(log.finish() == inputs.count)
   }
 
-  @Test func bfloat16ConversionsMatchTheScalarOnes() {
+  @Test(arguments: instructions) func bfloat16ConversionsMatchTheScalarOnes(_ instructions: FastInstructions) throws {
     let all = (0...0xFFFF).map { BFloat16(bitPattern: UInt16($0)) }
-    let widened = Self.widen(all)
+    let widened = try Self.widen(all, instructions)
     #expect(zip(all, widened).allSatisfy { $0.floatValue.bitPattern == $1.bitPattern })
     var inputs: [Float] = []
     for upper in UInt32(0)...0xFFFF {
       for low: UInt32 in [0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFF, 0x0040, 0x0007] { inputs.append(Float(bitPattern: upper << 16 | low)) }
     }
-    let narrowed = Self.narrow(inputs, as: BFloat16.self)
+    let narrowed = try Self.narrow(inputs, as: BFloat16.self, instructions)
     var log = MismatchLog()
     for (value, got) in zip(inputs, narrowed) {
       let expected = BFloat16(value)

@@ -1,3 +1,5 @@
+import BoneNumerics
+
 /// A storage type of the fast implementation: how its values widen to the
 /// type arithmetic is done in and narrow back (`DTYPE-CPU-1`, `DTYPE-CPU-2`).
 ///

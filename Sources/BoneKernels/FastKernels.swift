@@ -1,0 +1,586 @@
+import BoneNumerics
+
+/// The kernels of the fast implementation, generic over the storage type and
+/// over the instructions their compiled copy may use, and inlinable, so that
+/// each client module specialises them for its concrete types and target.
+///
+/// Every kernel works in place or into its output, on unsafe buffers in the
+/// hot loops only, with rows split over cores (`parallelChunks`).
+public enum FastKernels<Instructions: InstructionSet> {
+  /// Loads eight arithmetic values.
+  @inlinable @inline(__always)
+  static func load<C: SIMDScalar>(_ pointer: UnsafePointer<C>) -> SIMD8<C> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<C>.self)
+  }
+
+  /// Loads eight arithmetic values.
+  @inlinable @inline(__always)
+  static func load<C: SIMDScalar>(_ pointer: UnsafeMutablePointer<C>) -> SIMD8<C> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<C>.self)
+  }
+
+  /// Stores eight arithmetic values.
+  @inlinable @inline(__always)
+  static func store<C: SIMDScalar>(_ values: SIMD8<C>, _ pointer: UnsafeMutablePointer<C>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: SIMD8<C>.self)
+  }
+
+  /// Widens `count` stored values into the arithmetic type, eight at a time.
+  @inlinable
+  public static func widen<S: FastStorage>(_ source: UnsafePointer<S>, _ destination: UnsafeMutablePointer<S.Compute>, _ count: Int) {
+    var i = 0
+    while i + 8 <= count {
+      store(Instructions.load8(source + i), destination + i)
+      i += 8
+    }
+    while i < count {
+      destination[i] = source[i].compute
+      i += 1
+    }
+  }
+
+  /// Rounds `count` arithmetic values to the storage type, eight at a time.
+  @inlinable
+  public static func narrow<S: FastStorage>(_ source: UnsafePointer<S.Compute>, _ destination: UnsafeMutablePointer<S>, _ count: Int) {
+    var i = 0
+    while i + 8 <= count {
+      Instructions.store8(load(source + i), destination + i)
+      i += 8
+    }
+    while i < count {
+      destination[i] = S(rounding: source[i])
+      i += 1
+    }
+  }
+
+  // MARK: - BONE merge and unmerge (BONE-MERGE-1, BONE-MERGE-2)
+
+  /// `W[o, c] ← W[o, c] ± b[c mod r, o]`, one pass over W, rows split over cores.
+  /// Each row adds a period of r·⌈64/r⌉ values built once per row.
+  @inlinable
+  public static func boneMerge<S: FastStorage>(_ weight: inout Matrix<S>, block: Matrix<S>, subtract: Bool) {
+    let rows = weight.rows
+    let columns = weight.columns
+    let r = block.rows
+    let period = r * max(1, (64 + r - 1) / r)
+    // The block transposed to out × r, so that row o's addends are contiguous
+    // (reading b[j, o] for one o at a time would touch r cache lines per row).
+    var transposed = [S.Compute](repeating: 0, count: r * rows)
+    for j in 0..<r {
+      for o in 0..<rows {
+        let value = block.elements[j * rows + o].compute
+        transposed[o * r + j] = subtract ? -value : value
+      }
+    }
+    transposed.withUnsafeBufferPointer { b in
+      weight.withUnsafeMutableBufferPointer { w in
+        guard let base = w.baseAddress, let blockBase = b.baseAddress else { return }
+        let shared = UnsafeSendableBox((base, blockBase))
+        parallelChunks(rows, costPerItem: columns) { range in
+          let (base, blockBase) = shared.value
+          let addends = UnsafeMutablePointer<S.Compute>.allocate(capacity: period)
+          defer { addends.deallocate() }
+          for o in range {
+            for t in 0..<period { addends[t] = blockBase[o * r + t % r] }
+            let row = base + o * columns
+            var c = 0
+            while c < columns {
+              let length = min(period, columns - c)
+              let segment = row + c
+              var t = 0
+              while t + 8 <= length {
+                Instructions.store8(Instructions.load8(segment + t) + load(addends + t), segment + t)
+                t += 8
+              }
+              while t < length {
+                segment[t] = S(rounding: segment[t].compute + addends[t])
+                t += 1
+              }
+              c += period
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: - BAT (BAT-MERGE-1, BAT-UNMERGE-1, DTYPE-CPU-2)
+
+  /// Columns `j ..< j + 16` of `t_ρ · M` for four rows `t_ρ` (length r) and the
+  /// r × r row-major matrix M: a register-blocked micro-kernel, eight
+  /// accumulators, one row of M loaded per step for all four rows.
+  @inlinable @inline(__always)
+  static func product4x16<C: SIMDScalar & BinaryFloatingPoint>(
+    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
+    _ matrix: UnsafePointer<C>, _ r: Int
+  ) -> (SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>) {
+    var (a00, a01, a10, a11) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    var (a20, a21, a30, a31) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    var row = matrix
+    for m in 0..<r {
+      let b0 = load(row)
+      let b1 = load(row + 8)
+      let s0 = SIMD8<C>(repeating: t0[m])
+      a00 = Instructions.multiplyAdd(a00, s0, b0)
+      a01 = Instructions.multiplyAdd(a01, s0, b1)
+      let s1 = SIMD8<C>(repeating: t1[m])
+      a10 = Instructions.multiplyAdd(a10, s1, b0)
+      a11 = Instructions.multiplyAdd(a11, s1, b1)
+      let s2 = SIMD8<C>(repeating: t2[m])
+      a20 = Instructions.multiplyAdd(a20, s2, b0)
+      a21 = Instructions.multiplyAdd(a21, s2, b1)
+      let s3 = SIMD8<C>(repeating: t3[m])
+      a30 = Instructions.multiplyAdd(a30, s3, b0)
+      a31 = Instructions.multiplyAdd(a31, s3, b1)
+      row += r
+    }
+    return (a00, a01, a10, a11, a20, a21, a30, a31)
+  }
+
+  /// Columns `j ..< j + 8` of `t_ρ · M` for four rows.
+  @inlinable @inline(__always)
+  static func product4x8<C: SIMDScalar & BinaryFloatingPoint>(
+    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
+    _ matrix: UnsafePointer<C>, _ r: Int
+  ) -> (SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>) {
+    var (a0, a1, a2, a3) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    var row = matrix
+    for m in 0..<r {
+      let b = load(row)
+      a0 = Instructions.multiplyAdd(a0, SIMD8<C>(repeating: t0[m]), b)
+      a1 = Instructions.multiplyAdd(a1, SIMD8<C>(repeating: t1[m]), b)
+      a2 = Instructions.multiplyAdd(a2, SIMD8<C>(repeating: t2[m]), b)
+      a3 = Instructions.multiplyAdd(a3, SIMD8<C>(repeating: t3[m]), b)
+      row += r
+    }
+    return (a0, a1, a2, a3)
+  }
+
+  /// The shared loop of BAT merge and unmerge: every tile row `t` of W (row i
+  /// of out-block a) becomes `t·M_a` finished by `finish`. Rows go four at a
+  /// time (all in one out-block, so they share M_a) through the micro-kernels;
+  /// groups of four rows are split over cores. Each tile row is widened into
+  /// a scratch row first, so the result may overwrite it.
+  ///
+  /// - Parameters:
+  ///   - prepare: turns the widened tile row (row i of out-block a) into the
+  ///     left factor, in place.
+  ///   - finish: receives the scratch row, the product's eight columns from j,
+  ///     the row's place (a, i, j) and where to store the eight results.
+  @inlinable @inline(__always)
+  static func transformTileRows<S: FastStorage>(
+    _ weight: inout Matrix<S>, r: Int, matrices: UnsafePointer<S.Compute>,
+    prepare: (_ row: UnsafeMutablePointer<S.Compute>, _ a: Int, _ i: Int) -> Void,
+    finish: (_ row: UnsafePointer<S.Compute>, _ product: SIMD8<S.Compute>, _ a: Int, _ i: Int, _ j: Int, _ destination: UnsafeMutablePointer<S>) -> Void,
+    finishScalar: (_ row: UnsafePointer<S.Compute>, _ product: S.Compute, _ a: Int, _ i: Int, _ j: Int) -> S
+  ) {
+    let columns = weight.columns
+    let rows = weight.rows
+    let groupsPerBlock = (r + 3) / 4
+    let groups = (rows / r) * groupsPerBlock
+    weight.withUnsafeMutableBufferPointer { w in
+      guard let base = w.baseAddress else { return }
+      let shared = UnsafeSendableBox(base)
+      withoutActuallyEscaping(prepare) { prepare in
+        withoutActuallyEscaping(finish) { finish in
+          withoutActuallyEscaping(finishScalar) { finishScalar in
+            let closures = UnsafeSendableBox((prepare, finish, finishScalar))
+            parallelChunks(groups, costPerItem: 4 * columns * r) { range in
+              let base = shared.value
+              let (prepare, finish, finishScalar) = closures.value
+              let scratch = UnsafeMutablePointer<S.Compute>.allocate(capacity: 4 * r)
+              defer { scratch.deallocate() }
+              for g in range {
+                let a = g / groupsPerBlock
+                let i0 = (g % groupsPerBlock) * 4
+                let height = min(4, r - i0)
+                let matrix = matrices + a * r * r
+                // Rows past the group's height repeat its first row; their results are dropped.
+                @inline(__always) func row(_ rho: Int) -> UnsafePointer<S.Compute> {
+                  UnsafePointer(scratch + min(rho, height - 1) * r)
+                }
+                let t = (row(0), row(1), row(2), row(3))
+                for k in 0..<(columns / r) {
+                  for rho in 0..<height {
+                    widen(base + (a * r + i0 + rho) * columns + k * r, scratch + rho * r, r)
+                    prepare(scratch + rho * r, a, i0 + rho)
+                  }
+                  @inline(__always) func destination(_ rho: Int, _ j: Int) -> UnsafeMutablePointer<S> {
+                    base + (a * r + i0 + rho) * columns + k * r + j
+                  }
+                  var j = 0
+                  while j + 16 <= r {
+                    let p = product4x16(t.0, t.1, t.2, t.3, matrix + j, r)
+                    finish(t.0, p.0, a, i0, j, destination(0, j))
+                    finish(t.0, p.1, a, i0, j + 8, destination(0, j + 8))
+                    if height > 1 {
+                      finish(t.1, p.2, a, i0 + 1, j, destination(1, j))
+                      finish(t.1, p.3, a, i0 + 1, j + 8, destination(1, j + 8))
+                    }
+                    if height > 2 {
+                      finish(t.2, p.4, a, i0 + 2, j, destination(2, j))
+                      finish(t.2, p.5, a, i0 + 2, j + 8, destination(2, j + 8))
+                    }
+                    if height > 3 {
+                      finish(t.3, p.6, a, i0 + 3, j, destination(3, j))
+                      finish(t.3, p.7, a, i0 + 3, j + 8, destination(3, j + 8))
+                    }
+                    j += 16
+                  }
+                  if j + 8 <= r {
+                    let p = product4x8(t.0, t.1, t.2, t.3, matrix + j, r)
+                    finish(t.0, p.0, a, i0, j, destination(0, j))
+                    if height > 1 { finish(t.1, p.1, a, i0 + 1, j, destination(1, j)) }
+                    if height > 2 { finish(t.2, p.2, a, i0 + 2, j, destination(2, j)) }
+                    if height > 3 { finish(t.3, p.3, a, i0 + 3, j, destination(3, j)) }
+                    j += 8
+                  }
+                  while j < r {
+                    for rho in 0..<height {
+                      let left = row(rho)
+                      var sum: S.Compute = 0
+                      for m in 0..<r { sum += left[m] * matrix[m * r + j] }
+                      destination(rho, j).pointee = finishScalar(left, sum, a, i0 + rho, j)
+                    }
+                    j += 1
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Every tile `T ← T + (T·B_a + B_a)`, in place, tile rows split over cores.
+  /// For float16 and bfloat16 the delta is computed in float32, rounded to
+  /// the storage type, and added in storage precision, as PEFT does on CPU.
+  @inlinable
+  public static func batMerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
+    guard let r = blocks.first?.rows else { return }
+    let roundDelta = S.dtype == .float16 || S.dtype == .bfloat16
+    let widened = blocks.flatMap { $0.elements.map(\.compute) }  // (out/r) × r × r
+    widened.withUnsafeBufferPointer { b in
+      guard let blockBase = b.baseAddress else { return }
+      transformTileRows(
+        &weight, r: r, matrices: blockBase,
+        prepare: { _, _, _ in },
+        finish: { row, product, a, i, j, destination in
+          var delta = product + load(blockBase + (a * r + i) * r + j)
+          if roundDelta {
+            // The delta is rounded to the storage type before it is added.
+            var stored = (S(rounding: 0), S(rounding: 0), S(rounding: 0), S(rounding: 0),
+                          S(rounding: 0), S(rounding: 0), S(rounding: 0), S(rounding: 0))
+            withUnsafeMutableBytes(of: &stored) { raw in
+              let p = raw.baseAddress!.assumingMemoryBound(to: S.self)
+              Instructions.store8(delta, p)
+              delta = Instructions.load8(UnsafePointer(p))
+            }
+          }
+          Instructions.store8(delta + load(row + j), destination)
+        },
+        finishScalar: { row, product, a, i, j in
+          var delta = product + blockBase[(a * r + i) * r + j]
+          if roundDelta { delta = S(rounding: delta).compute }
+          return S(rounding: row[j] + delta)
+        })
+    }
+  }
+
+  /// Overwrites `inverse` (r × r, row-major) with `(I + B)⁻¹` by Gauss–Jordan
+  /// elimination with partial pivoting in the arithmetic type; false when a
+  /// pivot is zero (`BAT-UNMERGE-2`). `work` holds r × r scratch values.
+  @inlinable
+  static func invertIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(
+    _ block: UnsafePointer<C>, _ r: Int, into inverse: UnsafeMutablePointer<C>, work a: UnsafeMutablePointer<C>
+  ) -> Bool {
+    for e in 0..<(r * r) {
+      let diagonal: C = e / r == e % r ? 1 : 0
+      a[e] = block[e] + diagonal
+      inverse[e] = diagonal
+    }
+    /// `target[j] -= factor · source[j]` for j < count.
+    @inline(__always) func subtractMultiple(_ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafeMutablePointer<C>, _ count: Int) {
+      let f = SIMD8<C>(repeating: -factor)
+      var j = 0
+      while j + 8 <= count {
+        store(Instructions.multiplyAdd(load(target + j), f, load(source + j)), target + j)
+        j += 8
+      }
+      while j < count {
+        target[j] -= factor * source[j]
+        j += 1
+      }
+    }
+    for column in 0..<r {
+      var pivotRow = column
+      for row in (column + 1)..<max(r, column + 1) where abs(a[row * r + column]) > abs(a[pivotRow * r + column]) {
+        pivotRow = row
+      }
+      let pivot = a[pivotRow * r + column]
+      guard pivot != 0 else { return false }
+      if pivotRow != column {
+        for j in 0..<r {
+          swap(&a[column * r + j], &a[pivotRow * r + j])
+          swap(&inverse[column * r + j], &inverse[pivotRow * r + j])
+        }
+      }
+      for j in 0..<r {
+        a[column * r + j] /= pivot
+        inverse[column * r + j] /= pivot
+      }
+      for row in 0..<r where row != column {
+        let factor = a[row * r + column]
+        if factor == 0 { continue }
+        // Columns left of `column` are already zero in both rows.
+        subtractMultiple(a + row * r + column, factor, a + column * r + column, r - column)
+        subtractMultiple(inverse + row * r, factor, inverse + column * r, r)
+      }
+    }
+    return true
+  }
+
+  /// Every `(I + B_a)⁻¹` (out-blocks split over cores), concatenated; NaN
+  /// in place of a singular block's inverse. The second value is the first
+  /// singular out-block, or nil.
+  @inlinable
+  public static func inversesOfIdentityPlus<S: FastStorage>(_ blocks: [Matrix<S>]) -> ([S.Compute], Int?) {
+    guard let r = blocks.first?.rows else { return ([], nil) }
+    let widened = blocks.flatMap { $0.elements.map(\.compute) }
+    var inverses = [S.Compute](repeating: 0, count: widened.count)
+    var singular = [Bool](repeating: false, count: blocks.count)
+    widened.withUnsafeBufferPointer { b in
+      inverses.withUnsafeMutableBufferPointer { inv in
+        singular.withUnsafeMutableBufferPointer { flags in
+          guard let blockBase = b.baseAddress, let inverseBase = inv.baseAddress, let flagBase = flags.baseAddress else { return }
+          let shared = UnsafeSendableBox((blockBase, inverseBase, flagBase))
+          parallelChunks(blocks.count, costPerItem: 2 * r * r * r) { range in
+            let (blockBase, inverseBase, flagBase) = shared.value
+            let work = UnsafeMutablePointer<S.Compute>.allocate(capacity: r * r)
+            defer { work.deallocate() }
+            for a in range {
+              let inverse = inverseBase + a * r * r
+              if !invertIdentityPlus(blockBase + a * r * r, r, into: inverse, work: work) {
+                flagBase[a] = true
+                inverse.update(repeating: .nan, count: r * r)
+              }
+            }
+          }
+        }
+      }
+    }
+    return (inverses, singular.firstIndex(of: true))
+  }
+
+  /// Every tile `T' ← (T' − B_a)·(I + B_a)⁻¹`, rounded once to the storage
+  /// type; every `I + B_a` must be invertible.
+  @inlinable
+  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
+    guard let r = blocks.first?.rows else { return }
+    let inverses = inversesOfIdentityPlus(blocks).0
+    let widened = blocks.flatMap { $0.elements.map(\.compute) }
+    inverses.withUnsafeBufferPointer { inv in
+      widened.withUnsafeBufferPointer { b in
+        guard let inverseBase = inv.baseAddress, let blockBase = b.baseAddress else { return }
+        transformTileRows(
+          &weight, r: r, matrices: inverseBase,
+          prepare: { row, a, i in
+            let shift = blockBase + (a * r + i) * r
+            var m = 0
+            while m + 8 <= r {
+              store(load(row + m) - load(shift + m), row + m)
+              m += 8
+            }
+            while m < r {
+              row[m] -= shift[m]
+              m += 1
+            }
+          },
+          finish: { _, product, _, _, _, destination in Instructions.store8(product, destination) },
+          finishScalar: { _, product, _, _, _ in S(rounding: product) })
+      }
+    }
+  }
+
+  // MARK: - Forward (BONE-FWD-1, BAT-FWD-1)
+
+  /// The dot products of four weight rows with one or two samples, over
+  /// `count` columns: register-blocked, two (one sample) or one (two samples)
+  /// accumulator chains per pair.
+  @inlinable @inline(__always)
+  static func dots4x2<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
+    _ x0: UnsafePointer<C>, _ x1: UnsafePointer<C>, _ count: Int
+  ) -> (C, C, C, C, C, C, C, C) {
+    var (a00, a10, a20, a30) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    var (a01, a11, a21, a31) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    var c = 0
+    while c + 8 <= count {
+      let (v0, v1) = (load(x0 + c), load(x1 + c))
+      let u0 = load(w0 + c)
+      a00 = Instructions.multiplyAdd(a00, u0, v0)
+      a01 = Instructions.multiplyAdd(a01, u0, v1)
+      let u1 = load(w1 + c)
+      a10 = Instructions.multiplyAdd(a10, u1, v0)
+      a11 = Instructions.multiplyAdd(a11, u1, v1)
+      let u2 = load(w2 + c)
+      a20 = Instructions.multiplyAdd(a20, u2, v0)
+      a21 = Instructions.multiplyAdd(a21, u2, v1)
+      let u3 = load(w3 + c)
+      a30 = Instructions.multiplyAdd(a30, u3, v0)
+      a31 = Instructions.multiplyAdd(a31, u3, v1)
+      c += 8
+    }
+    var sums = (a00.sum(), a10.sum(), a20.sum(), a30.sum(), a01.sum(), a11.sum(), a21.sum(), a31.sum())
+    while c < count {
+      sums.0 += w0[c] * x0[c]
+      sums.1 += w1[c] * x0[c]
+      sums.2 += w2[c] * x0[c]
+      sums.3 += w3[c] * x0[c]
+      sums.4 += w0[c] * x1[c]
+      sums.5 += w1[c] * x1[c]
+      sums.6 += w2[c] * x1[c]
+      sums.7 += w3[c] * x1[c]
+      c += 1
+    }
+    return sums
+  }
+
+  /// The dot products of four weight rows with one sample, two chains per row.
+  @inlinable @inline(__always)
+  static func dots4x1<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
+    _ x: UnsafePointer<C>, _ count: Int
+  ) -> (C, C, C, C) {
+    var (a0, a1, a2, a3) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    var (b0, b1, b2, b3) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    var c = 0
+    while c + 16 <= count {
+      let (v, v8) = (load(x + c), load(x + c + 8))
+      a0 = Instructions.multiplyAdd(a0, load(w0 + c), v)
+      b0 = Instructions.multiplyAdd(b0, load(w0 + c + 8), v8)
+      a1 = Instructions.multiplyAdd(a1, load(w1 + c), v)
+      b1 = Instructions.multiplyAdd(b1, load(w1 + c + 8), v8)
+      a2 = Instructions.multiplyAdd(a2, load(w2 + c), v)
+      b2 = Instructions.multiplyAdd(b2, load(w2 + c + 8), v8)
+      a3 = Instructions.multiplyAdd(a3, load(w3 + c), v)
+      b3 = Instructions.multiplyAdd(b3, load(w3 + c + 8), v8)
+      c += 16
+    }
+    if c + 8 <= count {
+      let v = load(x + c)
+      a0 = Instructions.multiplyAdd(a0, load(w0 + c), v)
+      a1 = Instructions.multiplyAdd(a1, load(w1 + c), v)
+      a2 = Instructions.multiplyAdd(a2, load(w2 + c), v)
+      a3 = Instructions.multiplyAdd(a3, load(w3 + c), v)
+      c += 8
+    }
+    var sums = ((a0 + b0).sum(), (a1 + b1).sum(), (a2 + b2).sum(), (a3 + b3).sum())
+    while c < count {
+      sums.0 += w0[c] * x[c]
+      sums.1 += w1[c] * x[c]
+      sums.2 += w2[c] * x[c]
+      sums.3 += w3[c] * x[c]
+      c += 1
+    }
+    return sums
+  }
+
+  /// `x·Wᵀ + bias + Σ_a s_a(x)·b_a`, accumulated in the arithmetic type and
+  /// rounded once; groups of four output features split over cores, each
+  /// group's weight rows read from memory once for the whole batch.
+  @inlinable
+  public static func forward<S: FastStorage>(
+    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>]
+  ) -> Matrix<S> {
+    let n = input.rows
+    let inFeatures = weight.columns
+    let outFeatures = weight.rows
+    let x = input.elements.map(\.compute)
+    // s_a[n][j] = Σ_k x_pad[n][k·r + j] for every adapter a.
+    let sums: [[S.Compute]] = boneBlocks.map { block in
+      let r = block.rows
+      var s = [S.Compute](repeating: 0, count: n * r)
+      for row in 0..<n {
+        for c in 0..<inFeatures { s[row * r + c % r] += x[row * inFeatures + c] }
+      }
+      return s
+    }
+    // Each block transposed to out × r, so that output o reads its r values contiguously.
+    let blocks: [[S.Compute]] = boneBlocks.map { block in
+      let r = block.rows
+      var transposed = [S.Compute](repeating: 0, count: r * outFeatures)
+      for j in 0..<r {
+        for o in 0..<outFeatures { transposed[o * r + j] = block.elements[j * outFeatures + o].compute }
+      }
+      return transposed
+    }
+    let biasValues = bias?.map(\.compute)
+    // float32 and float64 weights are read where they are; others are widened a group at a time.
+    let widens = S.self != S.Compute.self
+    var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
+    guard n > 0, outFeatures > 0 else { return output }
+    x.withUnsafeBufferPointer { xs in
+      weight.withUnsafeBufferPointer { w in
+        output.withUnsafeMutableBufferPointer { out in
+          guard let xBase = xs.baseAddress, let wBase = w.baseAddress, let outBase = out.baseAddress else { return }
+          let shared = UnsafeSendableBox((xBase, wBase, outBase))
+          parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
+            let (xBase, wBase, outBase) = shared.value
+            let scratch = UnsafeMutablePointer<S.Compute>.allocate(capacity: widens ? 4 * inFeatures : 0)
+            defer { scratch.deallocate() }
+            for g in range {
+              let o0 = 4 * g
+              let height = min(4, outFeatures - o0)
+              // Rows past the group's height repeat its first row; their results are dropped.
+              @inline(__always) func weightRow(_ rho: Int) -> UnsafePointer<S.Compute> {
+                let clamped = min(rho, height - 1)
+                if widens { return UnsafePointer(scratch + clamped * inFeatures) }
+                return UnsafeRawPointer(wBase + (o0 + clamped) * inFeatures).assumingMemoryBound(to: S.Compute.self)
+              }
+              if widens {
+                for rho in 0..<height { widen(wBase + (o0 + rho) * inFeatures, scratch + rho * inFeatures, inFeatures) }
+              }
+              let (w0, w1, w2, w3) = (weightRow(0), weightRow(1), weightRow(2), weightRow(3))
+              // Adds the bias and the BONE terms to a dot product and stores it.
+              @inline(__always) func finish(_ rho: Int, _ sample: Int, _ dot: S.Compute) {
+                guard rho < height else { return }
+                let o = o0 + rho
+                var total = dot
+                if let biasValues { total += biasValues[o] }
+                for (a, block) in blocks.enumerated() {
+                  let r = block.count / outFeatures
+                  for j in 0..<min(r, inFeatures) { total += sums[a][sample * r + j] * block[o * r + j] }
+                }
+                outBase[sample * outFeatures + o] = S(rounding: total)
+              }
+              var sample = 0
+              while sample + 2 <= n {
+                let x0 = xBase + sample * inFeatures
+                let d = dots4x2(w0, w1, w2, w3, x0, x0 + inFeatures, inFeatures)
+                finish(0, sample, d.0)
+                finish(1, sample, d.1)
+                finish(2, sample, d.2)
+                finish(3, sample, d.3)
+                finish(0, sample + 1, d.4)
+                finish(1, sample + 1, d.5)
+                finish(2, sample + 1, d.6)
+                finish(3, sample + 1, d.7)
+                sample += 2
+              }
+              if sample < n {
+                let d = dots4x1(w0, w1, w2, w3, xBase + sample * inFeatures, inFeatures)
+                finish(0, sample, d.0)
+                finish(1, sample, d.1)
+                finish(2, sample, d.2)
+                finish(3, sample, d.3)
+              }
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+}

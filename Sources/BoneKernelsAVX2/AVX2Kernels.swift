@@ -1,0 +1,72 @@
+import BoneNumerics
+
+import BoneKernels
+
+/// The kernels compiled for AVX2, FMA and F16C, pre-specialised for the four
+/// storage types. Call them only where `FastInstructions.avx2.isSupported`.
+public enum AVX2Kernels {
+  /// `FastKernels.widen` (`DTYPE-CPU-2`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  @_specialize(where S == Float16)
+  @_specialize(where S == BFloat16)
+  public static func widen<S: FastStorage>(_ source: UnsafePointer<S>, _ destination: UnsafeMutablePointer<S.Compute>, _ count: Int) {
+    FastKernels<AVX2Instructions>.widen(source, destination, count)
+  }
+
+  /// `FastKernels.narrow` (`DTYPE-CPU-2`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  @_specialize(where S == Float16)
+  @_specialize(where S == BFloat16)
+  public static func narrow<S: FastStorage>(_ source: UnsafePointer<S.Compute>, _ destination: UnsafeMutablePointer<S>, _ count: Int) {
+    FastKernels<AVX2Instructions>.narrow(source, destination, count)
+  }
+
+  /// `FastKernels.boneMerge` (`BONE-MERGE-1`, `BONE-MERGE-2`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  @_specialize(where S == Float16)
+  @_specialize(where S == BFloat16)
+  public static func boneMerge<S: FastStorage>(_ weight: inout Matrix<S>, block: Matrix<S>, subtract: Bool) {
+    FastKernels<AVX2Instructions>.boneMerge(&weight, block: block, subtract: subtract)
+  }
+
+  /// `FastKernels.batMerge` (`BAT-MERGE-1`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  @_specialize(where S == Float16)
+  @_specialize(where S == BFloat16)
+  public static func batMerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
+    FastKernels<AVX2Instructions>.batMerge(&weight, blocks: blocks)
+  }
+
+  /// `FastKernels.inversesOfIdentityPlus` (`BAT-UNMERGE-2`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  @_specialize(where S == Float16)
+  @_specialize(where S == BFloat16)
+  public static func inversesOfIdentityPlus<S: FastStorage>(_ blocks: [Matrix<S>]) -> ([S.Compute], Int?) {
+    FastKernels<AVX2Instructions>.inversesOfIdentityPlus(blocks)
+  }
+
+  /// `FastKernels.batUnmerge` (`BAT-UNMERGE-1`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  @_specialize(where S == Float16)
+  @_specialize(where S == BFloat16)
+  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
+    FastKernels<AVX2Instructions>.batUnmerge(&weight, blocks: blocks)
+  }
+
+  /// `FastKernels.forward` (`BONE-FWD-1`).
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
+  @_specialize(where S == Float16)
+  @_specialize(where S == BFloat16)
+  public static func forward<S: FastStorage>(
+    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>]
+  ) -> Matrix<S> {
+    FastKernels<AVX2Instructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+  }
+}

@@ -1,0 +1,10 @@
+// The C boundary of the fast kernels: which instruction-set extensions the
+// running processor and operating system support. Only BoneKernels imports it.
+#ifndef CBONECPU_H
+#define CBONECPU_H
+
+/// 1 when the processor has AVX2, FMA and F16C and the operating system saves
+/// the YMM registers (XCR0 bits 1 and 2); 0 otherwise and on other architectures.
+int cbone_cpu_has_avx2_fma_f16c(void);
+
+#endif
