@@ -100,6 +100,21 @@ extension VectorGenerator {
     return cases
   }
 
+  /// BONE scenarios added after the first release of the vectors; they come
+  /// after every other group, so earlier tcIds stay what they were.
+  func laterBoneScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
+    guard dtype == .bfloat16 else { return [] }
+    var values = Values(generator: SplitMix64(seed: 0x10A6 ^ (policy == .native ? 0x100 : 0)), dtype: dtype)
+    // A forward of 300 products: N·u ≥ 1 in bfloat16, so the model bounds nothing.
+    let long = ShapeSpec(out: 2, in: 300, r: 4)
+    var s = Scenario(dtype: dtype, policy: policy, weight: values.matrix(2, 300), bias: values.matrix(1, 2).elements)
+    s.add("a", .bone, rank: 4, block: [values.matrix(4, 2, scale: -3)])
+    s.op("forward", input: values.matrix(2, 300))
+    return [(long, try s.finish(
+      "BONE forward over 300 inputs in bfloat16: no bound exists in the storage dtype; the exact value is reported",
+      flags: ["LongSum", "RandomInputs"], requirements: ["TOL-MODEL-2", "BONE-FWD-1"]))]
+  }
+
   /// BAT scenarios for one dtype and policy.
   func batScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
     var cases: [(ShapeSpec, TestCase)] = []

@@ -35,6 +35,7 @@ public struct VectorGenerator {
     "RandomInputs": Note(bugType: "ACCURACY", description: "Full-precision random inputs from a fixed seed."),
     "InvalidInput": Note(bugType: "INVALID_INPUT", description: "The operation must fail with the named error and leave the layer unchanged."),
     "PeftDivergence": Note(bugType: "KNOWN_PEER_BUG", description: "PEFT 0.18.1 behaves otherwise here (Spec/BONE.md §10)."),
+    "LongSum": Note(bugType: "ACCURACY", description: "A sum of so many roundings that N·u ≥ 1 (bfloat16, 256 or more): the model bounds nothing, every value is accepted and the exact one is reported (TOL-MODEL-2)."),
     "Policy": Note(bugType: "ROUNDING", description: "The native device policy (DTYPE-NATIVE-1) rather than the CPU one."),
   ]
 
@@ -75,22 +76,26 @@ public struct VectorGenerator {
 
   func layerFile(variant: AdapterVariant) throws -> VectorFile {
     var groups: [TestGroup] = []
-    for dtype in DType.allCases {
-      for policy in [DevicePolicy.cpu, .native] where policy == .cpu || dtype == .float16 || dtype == .bfloat16 {
-        let scenarios = try (variant == .bone ? boneScenarios(dtype, policy) : batScenarios(dtype, policy))
-        // One group per shape.
-        var byShape: [String: (ShapeSpec, [TestCase])] = [:]
-        var order: [String] = []
-        for (shape, test) in scenarios {
-          let key = "\(shape.out)x\(shape.in)r\(shape.r)"
-          if byShape[key] == nil { order.append(key); byShape[key] = (shape, []) }
-          byShape[key]?.1.append(test)
-        }
-        for key in order {
-          guard let (shape, tests) = byShape[key] else { continue }
-          groups.append(
-            TestGroup(type: "LayerScenario", variant: variant.rawValue, dtype: dtype.rawValue, policy: policy.rawValue, shape: shape, tests: tests))
-        }
+    let combinations = DType.allCases.flatMap { dtype in
+      [DevicePolicy.cpu, .native].filter { $0 == .cpu || dtype == .float16 || dtype == .bfloat16 }.map { (dtype, $0) }
+    }
+    // The first release's scenarios, then later additions, so that tcIds stay stable.
+    let passes: [(DType, DevicePolicy) throws -> [(ShapeSpec, TestCase)]] =
+      variant == .bone ? [boneScenarios, laterBoneScenarios] : [batScenarios]
+    for (scenarioPass, (dtype, policy)) in passes.flatMap({ pass in combinations.map { (pass, $0) } }) {
+      let scenarios = try scenarioPass(dtype, policy)
+      // One group per shape.
+      var byShape: [String: (ShapeSpec, [TestCase])] = [:]
+      var order: [String] = []
+      for (shape, test) in scenarios {
+        let key = "\(shape.out)x\(shape.in)r\(shape.r)"
+        if byShape[key] == nil { order.append(key); byShape[key] = (shape, []) }
+        byShape[key]?.1.append(test)
+      }
+      for key in order {
+        guard let (shape, tests) = byShape[key] else { continue }
+        groups.append(
+          TestGroup(type: "LayerScenario", variant: variant.rawValue, dtype: dtype.rawValue, policy: policy.rawValue, shape: shape, tests: tests))
       }
     }
     return file(

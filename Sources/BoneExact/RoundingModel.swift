@@ -12,11 +12,20 @@ public enum RoundingModel {
     Rational.one.scaled(byPowerOfTwo: dtype.minExponent - dtype.precision)
   }
 
-  /// γ_n(u) = n·u / (1 − n·u); requires n·u < 1 (Higham §3.1).
+  /// γ_n(u) = n·u / (1 − n·u) (Higham §3.1) while n·u < 1. From n·u ≥ 1 on
+  /// (bfloat16 sums of 256 terms or more, float16 sums of 2048 or more) the
+  /// model bounds nothing; γ is then Ω/η (Ω the overflow threshold, η the
+  /// underflow half-quantum), so that every bound built from it reaches Ω
+  /// and accepts every value of the dtype and ±infinity (`TOL-MODEL-2`).
   public static func gamma(_ n: Int, _ dtype: DType) -> Rational {
     let nu = Rational(n) * unitRoundoff(dtype)
-    // n·u < 1 for every n a layer produces (n < 2^p), so the divisor is nonzero.
-    return (try? nu / (.one - nu)) ?? nu
+    guard nu < .one, let gamma = try? nu / (.one - nu) else { return unboundedGamma(dtype) }
+    return gamma
+  }
+
+  /// Ω/η: the γ of a sum the model cannot bound (`TOL-MODEL-2`).
+  public static func unboundedGamma(_ dtype: DType) -> Rational {
+    (try? overflowThreshold(dtype) / underflowHalfQuantum(dtype)) ?? overflowThreshold(dtype)
   }
 
   /// The bound of `TOL-MODEL-1` for a sum of terms, each passing through at

@@ -405,18 +405,18 @@ public enum FastKernels<Instructions: InstructionSet> {
 
   // MARK: - Forward (BONE-FWD-1, BAT-FWD-1)
 
-  /// The dot products of four weight rows with one or two samples, over
-  /// `count` columns: register-blocked, two (one sample) or one (two samples)
-  /// accumulator chains per pair.
+  /// Adds the products of four weight rows with two samples, over `count`
+  /// columns (a multiple of 8), to eight vector accumulators kept in `acc`
+  /// (row-major: sample 0's four rows, then sample 1's).
   @inlinable @inline(__always)
-  static func dots4x2<C: SIMDScalar & BinaryFloatingPoint>(
+  static func accumulate4x2<C: SIMDScalar & BinaryFloatingPoint>(
     _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
-    _ x0: UnsafePointer<C>, _ x1: UnsafePointer<C>, _ count: Int
-  ) -> (C, C, C, C, C, C, C, C) {
-    var (a00, a10, a20, a30) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
-    var (a01, a11, a21, a31) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
+    _ x0: UnsafePointer<C>, _ x1: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<SIMD8<C>>
+  ) {
+    var (a00, a10, a20, a30) = (acc[0], acc[1], acc[2], acc[3])
+    var (a01, a11, a21, a31) = (acc[4], acc[5], acc[6], acc[7])
     var c = 0
-    while c + 8 <= count {
+    while c < count {
       let (v0, v1) = (load(x0 + c), load(x1 + c))
       let u0 = load(w0 + c)
       a00 = Instructions.multiplyAdd(a00, u0, v0)
@@ -432,149 +432,177 @@ public enum FastKernels<Instructions: InstructionSet> {
       a31 = Instructions.multiplyAdd(a31, u3, v1)
       c += 8
     }
-    var sums = (a00.sum(), a10.sum(), a20.sum(), a30.sum(), a01.sum(), a11.sum(), a21.sum(), a31.sum())
-    while c < count {
-      sums.0 += w0[c] * x0[c]
-      sums.1 += w1[c] * x0[c]
-      sums.2 += w2[c] * x0[c]
-      sums.3 += w3[c] * x0[c]
-      sums.4 += w0[c] * x1[c]
-      sums.5 += w1[c] * x1[c]
-      sums.6 += w2[c] * x1[c]
-      sums.7 += w3[c] * x1[c]
-      c += 1
-    }
-    return sums
+    (acc[0], acc[1], acc[2], acc[3]) = (a00, a10, a20, a30)
+    (acc[4], acc[5], acc[6], acc[7]) = (a01, a11, a21, a31)
   }
 
-  /// The dot products of four weight rows with one sample, two chains per row.
+  /// The dot products of four stored weight rows with one sample over
+  /// `count` columns (a multiple of 8), two accumulator chains per row; the
+  /// weights are widened as they are loaded, so each is read once.
   @inlinable @inline(__always)
-  static func dots4x1<C: SIMDScalar & BinaryFloatingPoint>(
-    _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
-    _ x: UnsafePointer<C>, _ count: Int
-  ) -> (C, C, C, C) {
+  static func dots4x1<S: FastStorage>(
+    _ w0: UnsafePointer<S>, _ w1: UnsafePointer<S>, _ w2: UnsafePointer<S>, _ w3: UnsafePointer<S>,
+    _ x: UnsafePointer<S.Compute>, _ count: Int
+  ) -> (S.Compute, S.Compute, S.Compute, S.Compute) {
+    typealias C = S.Compute
     var (a0, a1, a2, a3) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
     var (b0, b1, b2, b3) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
     var c = 0
     while c + 16 <= count {
       let (v, v8) = (load(x + c), load(x + c + 8))
-      a0 = Instructions.multiplyAdd(a0, load(w0 + c), v)
-      b0 = Instructions.multiplyAdd(b0, load(w0 + c + 8), v8)
-      a1 = Instructions.multiplyAdd(a1, load(w1 + c), v)
-      b1 = Instructions.multiplyAdd(b1, load(w1 + c + 8), v8)
-      a2 = Instructions.multiplyAdd(a2, load(w2 + c), v)
-      b2 = Instructions.multiplyAdd(b2, load(w2 + c + 8), v8)
-      a3 = Instructions.multiplyAdd(a3, load(w3 + c), v)
-      b3 = Instructions.multiplyAdd(b3, load(w3 + c + 8), v8)
+      a0 = Instructions.multiplyAdd(a0, Instructions.load8(w0 + c), v)
+      b0 = Instructions.multiplyAdd(b0, Instructions.load8(w0 + c + 8), v8)
+      a1 = Instructions.multiplyAdd(a1, Instructions.load8(w1 + c), v)
+      b1 = Instructions.multiplyAdd(b1, Instructions.load8(w1 + c + 8), v8)
+      a2 = Instructions.multiplyAdd(a2, Instructions.load8(w2 + c), v)
+      b2 = Instructions.multiplyAdd(b2, Instructions.load8(w2 + c + 8), v8)
+      a3 = Instructions.multiplyAdd(a3, Instructions.load8(w3 + c), v)
+      b3 = Instructions.multiplyAdd(b3, Instructions.load8(w3 + c + 8), v8)
       c += 16
     }
-    if c + 8 <= count {
+    if c < count {
       let v = load(x + c)
-      a0 = Instructions.multiplyAdd(a0, load(w0 + c), v)
-      a1 = Instructions.multiplyAdd(a1, load(w1 + c), v)
-      a2 = Instructions.multiplyAdd(a2, load(w2 + c), v)
-      a3 = Instructions.multiplyAdd(a3, load(w3 + c), v)
-      c += 8
+      a0 = Instructions.multiplyAdd(a0, Instructions.load8(w0 + c), v)
+      a1 = Instructions.multiplyAdd(a1, Instructions.load8(w1 + c), v)
+      a2 = Instructions.multiplyAdd(a2, Instructions.load8(w2 + c), v)
+      a3 = Instructions.multiplyAdd(a3, Instructions.load8(w3 + c), v)
     }
-    var sums = ((a0 + b0).sum(), (a1 + b1).sum(), (a2 + b2).sum(), (a3 + b3).sum())
-    while c < count {
-      sums.0 += w0[c] * x[c]
-      sums.1 += w1[c] * x[c]
-      sums.2 += w2[c] * x[c]
-      sums.3 += w3[c] * x[c]
-      c += 1
-    }
-    return sums
+    return ((a0 + b0).sum(), (a1 + b1).sum(), (a2 + b2).sum(), (a3 + b3).sum())
   }
 
+  /// The columns a chunk of the batched forward covers: four weight rows and
+  /// a chunk of every sample stay in the level-1 cache while the samples go by.
+  @usableFromInline static var forwardChunk: Int { 256 }
+
   /// `x·Wᵀ + bias + Σ_a s_a(x)·b_a`, accumulated in the arithmetic type and
-  /// rounded once; groups of four output features split over cores, each
-  /// group's weight rows read from memory once for the whole batch.
+  /// rounded once. The bias and adapter terms (`s_a(x)·b_a`, a small product
+  /// over the rows of b_a) are computed first; then groups of four output
+  /// features, split over cores, read their weight rows once for the whole
+  /// batch, in column chunks that stay in cache.
   @inlinable
   public static func forward<S: FastStorage>(
     _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>]
   ) -> Matrix<S> {
+    typealias C = S.Compute
     let n = input.rows
     let inFeatures = weight.columns
     let outFeatures = weight.rows
-    let x = input.elements.map(\.compute)
-    // s_a[n][j] = Σ_k x_pad[n][k·r + j] for every adapter a.
-    let sums: [[S.Compute]] = boneBlocks.map { block in
-      let r = block.rows
-      var s = [S.Compute](repeating: 0, count: n * r)
-      for row in 0..<n {
-        for c in 0..<inFeatures { s[row * r + c % r] += x[row * inFeatures + c] }
-      }
-      return s
-    }
-    // Each block transposed to out × r, so that output o reads its r values contiguously.
-    let blocks: [[S.Compute]] = boneBlocks.map { block in
-      let r = block.rows
-      var transposed = [S.Compute](repeating: 0, count: r * outFeatures)
-      for j in 0..<r {
-        for o in 0..<outFeatures { transposed[o * r + j] = block.elements[j * outFeatures + o].compute }
-      }
-      return transposed
-    }
-    let biasValues = bias?.map(\.compute)
-    // float32 and float64 weights are read where they are; others are widened a group at a time.
-    let widens = S.self != S.Compute.self
     var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
     guard n > 0, outFeatures > 0 else { return output }
+    var x = [C](repeating: 0, count: n * inFeatures)
+    input.withUnsafeBufferPointer { source in
+      x.withUnsafeMutableBufferPointer { destination in
+        widen(source.baseAddress!, destination.baseAddress!, n * inFeatures)
+      }
+    }
+    // extra[n][o] = bias_o + Σ_a Σ_j s_a[n][j]·b_a[j, o], with s_a[n][j] = Σ_k x_pad[n][k·r + j].
+    var extra = [C](repeating: 0, count: n * outFeatures)
+    extra.withUnsafeMutableBufferPointer { e in
+      let extraBase = e.baseAddress!
+      if let bias {
+        let biasValues = bias.map(\.compute)
+        for sample in 0..<n { (extraBase + sample * outFeatures).update(from: biasValues, count: outFeatures) }
+      }
+      for block in boneBlocks {
+        let r = block.rows
+        var rows = [C](repeating: 0, count: r * outFeatures)
+        block.withUnsafeBufferPointer { b in
+          rows.withUnsafeMutableBufferPointer { w in widen(b.baseAddress!, w.baseAddress!, r * outFeatures) }
+        }
+        var s = [C](repeating: 0, count: r)
+        for sample in 0..<n {
+          for j in 0..<r { s[j] = 0 }
+          for c in 0..<inFeatures { s[c % r] += x[sample * inFeatures + c] }
+          rows.withUnsafeBufferPointer { w in
+            // Rows j ≥ in meet only padding: s_a[n][j] = 0 there.
+            for j in 0..<min(r, inFeatures) {
+              axpy(extraBase + sample * outFeatures, s[j], w.baseAddress! + j * outFeatures, outFeatures)
+            }
+          }
+        }
+      }
+    }
+    // float32 and float64 weights are read where they are; others are widened a group at a time.
+    let widens = S.self != C.self
+    let chunk = forwardChunk
+    let vectorColumns = inFeatures - inFeatures % 8
     x.withUnsafeBufferPointer { xs in
-      weight.withUnsafeBufferPointer { w in
-        output.withUnsafeMutableBufferPointer { out in
-          guard let xBase = xs.baseAddress, let wBase = w.baseAddress, let outBase = out.baseAddress else { return }
-          let shared = UnsafeSendableBox((xBase, wBase, outBase))
-          parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
-            let (xBase, wBase, outBase) = shared.value
-            let scratch = UnsafeMutablePointer<S.Compute>.allocate(capacity: widens ? 4 * inFeatures : 0)
-            defer { scratch.deallocate() }
-            for g in range {
-              let o0 = 4 * g
-              let height = min(4, outFeatures - o0)
-              // Rows past the group's height repeat its first row; their results are dropped.
-              @inline(__always) func weightRow(_ rho: Int) -> UnsafePointer<S.Compute> {
-                let clamped = min(rho, height - 1)
-                if widens { return UnsafePointer(scratch + clamped * inFeatures) }
-                return UnsafeRawPointer(wBase + (o0 + clamped) * inFeatures).assumingMemoryBound(to: S.Compute.self)
+      extra.withUnsafeBufferPointer { es in
+        weight.withUnsafeBufferPointer { w in
+          output.withUnsafeMutableBufferPointer { out in
+            let shared = UnsafeSendableBox((xs.baseAddress!, es.baseAddress!, w.baseAddress!, out.baseAddress!))
+            parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
+              let (xBase, extraBase, wBase, outBase) = shared.value
+              let scratch = UnsafeMutablePointer<C>.allocate(capacity: widens ? 4 * inFeatures : 0)
+              let accumulators = UnsafeMutablePointer<SIMD8<C>>.allocate(capacity: 8 * ((n + 1) / 2))
+              defer {
+                scratch.deallocate()
+                accumulators.deallocate()
               }
-              if widens {
-                for rho in 0..<height { widen(wBase + (o0 + rho) * inFeatures, scratch + rho * inFeatures, inFeatures) }
-              }
-              let (w0, w1, w2, w3) = (weightRow(0), weightRow(1), weightRow(2), weightRow(3))
-              // Adds the bias and the BONE terms to a dot product and stores it.
-              @inline(__always) func finish(_ rho: Int, _ sample: Int, _ dot: S.Compute) {
-                guard rho < height else { return }
-                let o = o0 + rho
-                var total = dot
-                if let biasValues { total += biasValues[o] }
-                for (a, block) in blocks.enumerated() {
-                  let r = block.count / outFeatures
-                  for j in 0..<min(r, inFeatures) { total += sums[a][sample * r + j] * block[o * r + j] }
+              for g in range {
+                let o0 = 4 * g
+                let height = min(4, outFeatures - o0)
+                // Rows past the group's height repeat its first row; their results are dropped.
+                @inline(__always) func weightRow(_ rho: Int) -> UnsafePointer<C> {
+                  let clamped = min(rho, height - 1)
+                  if widens { return UnsafePointer(scratch + clamped * inFeatures) }
+                  return UnsafeRawPointer(wBase + (o0 + clamped) * inFeatures).assumingMemoryBound(to: C.self)
                 }
-                outBase[sample * outFeatures + o] = S(rounding: total)
-              }
-              var sample = 0
-              while sample + 2 <= n {
-                let x0 = xBase + sample * inFeatures
-                let d = dots4x2(w0, w1, w2, w3, x0, x0 + inFeatures, inFeatures)
-                finish(0, sample, d.0)
-                finish(1, sample, d.1)
-                finish(2, sample, d.2)
-                finish(3, sample, d.3)
-                finish(0, sample + 1, d.4)
-                finish(1, sample + 1, d.5)
-                finish(2, sample + 1, d.6)
-                finish(3, sample + 1, d.7)
-                sample += 2
-              }
-              if sample < n {
-                let d = dots4x1(w0, w1, w2, w3, xBase + sample * inFeatures, inFeatures)
-                finish(0, sample, d.0)
-                finish(1, sample, d.1)
-                finish(2, sample, d.2)
-                finish(3, sample, d.3)
+                if n == 1 {
+                  // One sample: the stored rows are read directly, once.
+                  @inline(__always) func stored(_ rho: Int) -> UnsafePointer<S> {
+                    UnsafePointer(wBase + (o0 + min(rho, height - 1)) * inFeatures)
+                  }
+                  @inline(__always) func finishStored(_ rho: Int, _ dot: C) {
+                    guard rho < height else { return }
+                    let row = stored(rho)
+                    var total = dot
+                    for c in vectorColumns..<inFeatures { total += row[c].compute * xBase[c] }
+                    total += extraBase[o0 + rho]
+                    outBase[o0 + rho] = S(rounding: total)
+                  }
+                  let d = dots4x1(stored(0), stored(1), stored(2), stored(3), xBase, vectorColumns)
+                  finishStored(0, d.0)
+                  finishStored(1, d.1)
+                  finishStored(2, d.2)
+                  finishStored(3, d.3)
+                  continue
+                }
+                if widens {
+                  for rho in 0..<height { widen(wBase + (o0 + rho) * inFeatures, scratch + rho * inFeatures, inFeatures) }
+                }
+                let (w0, w1, w2, w3) = (weightRow(0), weightRow(1), weightRow(2), weightRow(3))
+                /// The dot product's columns past the last multiple of 8, then the extra terms; stored rounded.
+                @inline(__always) func finish(_ rho: Int, _ sample: Int, _ dot: C) {
+                  guard rho < height else { return }
+                  let o = o0 + rho
+                  let row = weightRow(rho)
+                  let xs = xBase + sample * inFeatures
+                  var total = dot
+                  for c in vectorColumns..<inFeatures { total += row[c] * xs[c] }
+                  total += extraBase[sample * outFeatures + o]
+                  outBase[sample * outFeatures + o] = S(rounding: total)
+                }
+                // Samples in pairs (an odd last sample is paired with itself), columns in chunks.
+                let pairs = (n + 1) / 2
+                accumulators.initialize(repeating: SIMD8<C>(), count: 8 * pairs)
+                var start = 0
+                while start < vectorColumns {
+                  let count = min(chunk, vectorColumns - start)
+                  for pair in 0..<pairs {
+                    let x0 = xBase + 2 * pair * inFeatures + start
+                    let x1 = 2 * pair + 1 < n ? x0 + inFeatures : x0
+                    accumulate4x2(w0 + start, w1 + start, w2 + start, w3 + start, x0, x1, count, accumulators + 8 * pair)
+                  }
+                  start += count
+                }
+                for pair in 0..<pairs {
+                  let acc = accumulators + 8 * pair
+                  for rho in 0..<4 { finish(rho, 2 * pair, acc[rho].sum()) }
+                  if 2 * pair + 1 < n {
+                    for rho in 0..<4 { finish(rho, 2 * pair + 1, acc[4 + rho].sum()) }
+                  }
+                }
               }
             }
           }
@@ -582,5 +610,22 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
     }
     return output
+  }
+
+  /// `acc[j] += scale · row[j]` for j < count.
+  @inlinable @inline(__always)
+  static func axpy<C: SIMDScalar & BinaryFloatingPoint>(
+    _ acc: UnsafeMutablePointer<C>, _ scale: C, _ row: UnsafePointer<C>, _ count: Int
+  ) {
+    let s = SIMD8<C>(repeating: scale)
+    var j = 0
+    while j + 8 <= count {
+      store(Instructions.multiplyAdd(load(acc + j), s, load(row + j)), acc + j)
+      j += 8
+    }
+    while j < count {
+      acc[j] += scale * row[j]
+      j += 1
+    }
   }
 }

@@ -37,7 +37,7 @@ import Testing
   /// reach the register-blocked micro-kernels (BAT r ≥ 16, four-row groups,
   /// dot products longer than one SIMD step, batches of two and one).
   static func problem(_ dtype: DType, large: Bool = false) -> Gen<Problem> {
-    let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : 1...9, in: large ? 17...70 : 1...20, rank: 1...24)
+    let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : 1...9, in: large ? 17...300 : 1...20, rank: 1...24)
       .map { (AdapterVariant.bone, $0) }
     let bat = Gen<LayerShape>.batShape(rank: large ? 13...26 : 1...9, blocks: large ? 1...2 : 1...3)
       .map { (AdapterVariant.bat, $0) }
