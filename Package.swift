@@ -36,14 +36,19 @@ let publicTargets: [Target] = [
 
 // MARK: - Implementation details
 
-// The AVX2 copy of the kernels is compiled for Haswell and later. The flag is
+// The AVX2 copy of the kernels is compiled for Haswell and later, its 512-bit
+// micro-kernels for Skylake-SP and later. The flags are
 // what makes this package usable as a dependency only from a local path; set
 // BONE_PORTABLE_BUILD=1 to build every module for the architecture's baseline.
 #if arch(x86_64)
-  let avx2Settings: [SwiftSetting] =
-    Context.environment["BONE_PORTABLE_BUILD"] == "1" ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
+  let portableBuild = Context.environment["BONE_PORTABLE_BUILD"] == "1"
+  let avx2Settings: [SwiftSetting] = portableBuild ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
+  let avx512Settings: [SwiftSetting] = portableBuild ? [] : [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+  let kernelSettings: [SwiftSetting] = portableBuild ? [.define("BONE_PORTABLE_BUILD")] : []
 #else
   let avx2Settings: [SwiftSetting] = []
+  let avx512Settings: [SwiftSetting] = []
+  let kernelSettings: [SwiftSetting] = [.define("BONE_PORTABLE_BUILD")]
 #endif
 
 let implementationTargets: [Target] = [
@@ -55,9 +60,13 @@ let implementationTargets: [Target] = [
     providers: [.apt(["libgmp-dev", "pkg-config"])]),
   // The fast kernels, generic over the instructions they may use, and their
   // portable copy; which copy runs is chosen at run time from CPUID.
-  .target(name: "BoneKernels", dependencies: ["BoneNumerics", "CBoneCPU"]),
+  .target(name: "BoneKernels", dependencies: ["BoneNumerics", "CBoneCPU"], swiftSettings: kernelSettings),
   // The same kernels compiled for AVX2, FMA and F16C.
-  .target(name: "BoneKernelsAVX2", dependencies: ["BoneNumerics", "BoneKernels"], swiftSettings: avx2Settings),
+  .target(
+    name: "BoneKernelsAVX2", dependencies: ["BoneNumerics", "BoneKernels", "BoneKernelsAVX512"], swiftSettings: avx2Settings),
+  // The float32 tile-product and batched-forward micro-kernels in 512-bit
+  // registers, on raw pointers only, compiled for AVX-512.
+  .target(name: "BoneKernelsAVX512", swiftSettings: avx512Settings),
   // The C boundary of the kernels: CPUID and XGETBV. Only BoneKernels imports it.
   .target(name: "CBoneCPU"),
   // Property-based testing on Swift Testing: choice sequences, generators, shrinking.

@@ -41,6 +41,9 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   /// +0.
   public var zeroBlockElement: Storage { Storage(rounding: 0) }
 
+  /// True: the storage type holds the dtype's own encodings.
+  public var everyElementIsHeld: Bool { true }
+
   /// Every value of the storage type is a value of its dtype.
   public func holds(weight element: Storage) -> Bool { true }
   /// Every value of the storage type is a value of its dtype.
@@ -59,7 +62,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
       result.withUnsafeMutableBufferPointer { destination in
         guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         switch instructions {
-        case .avx2: AVX2Kernels.widen(from, to, values.count)
+        case .avx2, .avx512: AVX2Kernels.widen(from, to, values.count)
         case .portable: FastKernels<PortableInstructions>.widen(from, to, values.count)
         }
       }
@@ -75,7 +78,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
       result.withUnsafeMutableBufferPointer { destination in
         guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         switch instructions {
-        case .avx2: AVX2Kernels.narrow(from, to, values.count)
+        case .avx2, .avx512: AVX2Kernels.narrow(from, to, values.count)
         case .portable: FastKernels<PortableInstructions>.narrow(from, to, values.count)
         }
       }
@@ -90,7 +93,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func boneMerge(_ weight: inout Matrix<Storage>, block: Matrix<Storage>, subtract: Bool) {
     switch instructions {
-    case .avx2: AVX2Kernels.boneMerge(&weight, block: block, subtract: subtract)
+    case .avx2, .avx512: AVX2Kernels.boneMerge(&weight, block: block, subtract: subtract)
     case .portable: FastKernels<PortableInstructions>.boneMerge(&weight, block: block, subtract: subtract)
     }
   }
@@ -102,7 +105,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func batMerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
     switch instructions {
-    case .avx2: AVX2Kernels.batMerge(&weight, blocks: blocks)
+    case .avx2, .avx512: AVX2Kernels.batMerge(&weight, blocks: blocks, wide: instructions == .avx512)
     case .portable: FastKernels<PortableInstructions>.batMerge(&weight, blocks: blocks)
     }
   }
@@ -115,7 +118,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func firstSingularBlock(_ blocks: [Matrix<Storage>]) -> Int? {
     switch instructions {
-    case .avx2: AVX2Kernels.inversesOfIdentityPlus(blocks).1
+    case .avx2, .avx512: AVX2Kernels.inversesOfIdentityPlus(blocks).1
     case .portable: FastKernels<PortableInstructions>.inversesOfIdentityPlus(blocks).1
     }
   }
@@ -127,7 +130,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func batUnmerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
     switch instructions {
-    case .avx2: AVX2Kernels.batUnmerge(&weight, blocks: blocks)
+    case .avx2, .avx512: AVX2Kernels.batUnmerge(&weight, blocks: blocks, wide: instructions == .avx512)
     case .portable: FastKernels<PortableInstructions>.batUnmerge(&weight, blocks: blocks)
     }
   }
@@ -141,7 +144,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
     _ input: Matrix<Storage>, weight: Matrix<Storage>, bias: [Storage]?, boneBlocks: [Matrix<Storage>]
   ) -> Matrix<Storage> {
     switch instructions {
-    case .avx2: AVX2Kernels.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+    case .avx2, .avx512: AVX2Kernels.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks, wide: instructions == .avx512)
     case .portable: FastKernels<PortableInstructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
     }
   }

@@ -26,7 +26,7 @@ public enum FastKernels<Instructions: InstructionSet> {
   }
 
   /// Widens `count` stored values into the arithmetic type, eight at a time.
-  @inlinable
+  @inlinable @inline(__always)
   public static func widen<S: FastStorage>(_ source: UnsafePointer<S>, _ destination: UnsafeMutablePointer<S.Compute>, _ count: Int) {
     var i = 0
     while i + 8 <= count {
@@ -107,13 +107,14 @@ public enum FastKernels<Instructions: InstructionSet> {
   // MARK: - BAT (BAT-MERGE-1, BAT-UNMERGE-1, DTYPE-CPU-2)
 
   /// Columns `j ..< j + 16` of `t_ρ · M` for four rows `t_ρ` (length r) and the
-  /// r × r row-major matrix M: a register-blocked micro-kernel, eight
-  /// accumulators, one row of M loaded per step for all four rows.
+  /// r × r row-major matrix M, written to `out` (row ρ at 16ρ): a
+  /// register-blocked micro-kernel, eight accumulators, one row of M loaded
+  /// per step for all four rows.
   @inlinable @inline(__always)
-  static func product4x16<C: SIMDScalar & BinaryFloatingPoint>(
+  public static func product4x16<C: SIMDScalar & BinaryFloatingPoint>(
     _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
-    _ matrix: UnsafePointer<C>, _ r: Int
-  ) -> (SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>, SIMD8<C>) {
+    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+  ) {
     var (a00, a01, a10, a11) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
     var (a20, a21, a30, a31) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
     var row = matrix
@@ -134,7 +135,14 @@ public enum FastKernels<Instructions: InstructionSet> {
       a31 = Instructions.multiplyAdd(a31, s3, b1)
       row += r
     }
-    return (a00, a01, a10, a11, a20, a21, a30, a31)
+    store(a00, out)
+    store(a01, out + 8)
+    store(a10, out + 16)
+    store(a11, out + 24)
+    store(a20, out + 32)
+    store(a21, out + 40)
+    store(a30, out + 48)
+    store(a31, out + 56)
   }
 
   /// Columns `j ..< j + 8` of `t_ρ · M` for four rows.
@@ -178,6 +186,7 @@ public enum FastKernels<Instructions: InstructionSet> {
     let rows = weight.rows
     let groupsPerBlock = (r + 3) / 4
     let groups = (rows / r) * groupsPerBlock
+    let panel = Instructions.tilePanel(S.Compute.self)
     weight.withUnsafeMutableBufferPointer { w in
       guard let base = w.baseAddress else { return }
       let shared = UnsafeSendableBox(base)
@@ -189,7 +198,11 @@ public enum FastKernels<Instructions: InstructionSet> {
               let base = shared.value
               let (prepare, finish, finishScalar) = closures.value
               let scratch = UnsafeMutablePointer<S.Compute>.allocate(capacity: 4 * r)
-              defer { scratch.deallocate() }
+              let products = UnsafeMutablePointer<S.Compute>.allocate(capacity: 4 * max(panel, 16))
+              defer {
+                scratch.deallocate()
+                products.deallocate()
+              }
               for g in range {
                 let a = g / groupsPerBlock
                 let i0 = (g % groupsPerBlock) * 4
@@ -209,21 +222,22 @@ public enum FastKernels<Instructions: InstructionSet> {
                     base + (a * r + i0 + rho) * columns + k * r + j
                   }
                   var j = 0
+                  while j + panel <= r {
+                    Instructions.tileProduct(t.0, t.1, t.2, t.3, matrix + j, r, products)
+                    for rho in 0..<height {
+                      var piece = 0
+                      while piece < panel {
+                        finish(row(rho), load(products + rho * panel + piece), a, i0 + rho, j + piece, destination(rho, j + piece))
+                        piece += 8
+                      }
+                    }
+                    j += panel
+                  }
                   while j + 16 <= r {
-                    let p = product4x16(t.0, t.1, t.2, t.3, matrix + j, r)
-                    finish(t.0, p.0, a, i0, j, destination(0, j))
-                    finish(t.0, p.1, a, i0, j + 8, destination(0, j + 8))
-                    if height > 1 {
-                      finish(t.1, p.2, a, i0 + 1, j, destination(1, j))
-                      finish(t.1, p.3, a, i0 + 1, j + 8, destination(1, j + 8))
-                    }
-                    if height > 2 {
-                      finish(t.2, p.4, a, i0 + 2, j, destination(2, j))
-                      finish(t.2, p.5, a, i0 + 2, j + 8, destination(2, j + 8))
-                    }
-                    if height > 3 {
-                      finish(t.3, p.6, a, i0 + 3, j, destination(3, j))
-                      finish(t.3, p.7, a, i0 + 3, j + 8, destination(3, j + 8))
+                    FastKernels.product4x16(t.0, t.1, t.2, t.3, matrix + j, r, products)
+                    for rho in 0..<height {
+                      finish(row(rho), load(products + rho * 16), a, i0 + rho, j, destination(rho, j))
+                      finish(row(rho), load(products + rho * 16 + 8), a, i0 + rho, j + 8, destination(rho, j + 8))
                     }
                     j += 16
                   }
@@ -406,15 +420,16 @@ public enum FastKernels<Instructions: InstructionSet> {
   // MARK: - Forward (BONE-FWD-1, BAT-FWD-1)
 
   /// Adds the products of four weight rows with two samples, over `count`
-  /// columns (a multiple of 8), to eight vector accumulators kept in `acc`
-  /// (row-major: sample 0's four rows, then sample 1's).
+  /// columns (a multiple of 8), to eight accumulators kept in the first eight
+  /// values of the slots of `acc` (slots of 16: sample 0's four rows, then
+  /// sample 1's).
   @inlinable @inline(__always)
-  static func accumulate4x2<C: SIMDScalar & BinaryFloatingPoint>(
+  public static func accumulate4x2<C: SIMDScalar & BinaryFloatingPoint>(
     _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
-    _ x0: UnsafePointer<C>, _ x1: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<SIMD8<C>>
+    _ x0: UnsafePointer<C>, _ x1: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<C>
   ) {
-    var (a00, a10, a20, a30) = (acc[0], acc[1], acc[2], acc[3])
-    var (a01, a11, a21, a31) = (acc[4], acc[5], acc[6], acc[7])
+    var (a00, a10, a20, a30) = (load(acc), load(acc + 16), load(acc + 32), load(acc + 48))
+    var (a01, a11, a21, a31) = (load(acc + 64), load(acc + 80), load(acc + 96), load(acc + 112))
     var c = 0
     while c < count {
       let (v0, v1) = (load(x0 + c), load(x1 + c))
@@ -432,8 +447,14 @@ public enum FastKernels<Instructions: InstructionSet> {
       a31 = Instructions.multiplyAdd(a31, u3, v1)
       c += 8
     }
-    (acc[0], acc[1], acc[2], acc[3]) = (a00, a10, a20, a30)
-    (acc[4], acc[5], acc[6], acc[7]) = (a01, a11, a21, a31)
+    store(a00, acc)
+    store(a10, acc + 16)
+    store(a20, acc + 32)
+    store(a30, acc + 48)
+    store(a01, acc + 64)
+    store(a11, acc + 80)
+    store(a21, acc + 96)
+    store(a31, acc + 112)
   }
 
   /// The dot products of four stored weight rows with one sample over
@@ -522,92 +543,121 @@ public enum FastKernels<Instructions: InstructionSet> {
         }
       }
     }
-    // float32 and float64 weights are read where they are; others are widened a group at a time.
-    let widens = S.self != C.self
     let chunk = forwardChunk
     let vectorColumns = inFeatures - inFeatures % 8
+    // The samples packed chunk by chunk (every sample's chunk contiguous), so
+    // that a chunk's rows do not alias in the cache as rows 2^k values apart do.
+    // The batch is padded with zero samples to whole groups of the micro-kernel.
+    let groupSize = Instructions.forwardSamples(C.self)
+    let padded = (n + groupSize - 1) / groupSize * groupSize
+    var packed = [C](repeating: 0, count: n > 1 ? padded * vectorColumns : 0)
+    if n > 1 {
+      packed.withUnsafeMutableBufferPointer { p in
+        x.withUnsafeBufferPointer { xs in
+          guard let to = p.baseAddress, let from = xs.baseAddress else { return }
+          var start = 0
+          while start < vectorColumns {
+            let count = min(chunk, vectorColumns - start)
+            for sample in 0..<n {
+              (to + start * padded + sample * count).update(from: from + sample * inFeatures + start, count: count)
+            }
+            start += count
+          }
+        }
+      }
+    }
+    packed.withUnsafeBufferPointer { packedSamples in
     x.withUnsafeBufferPointer { xs in
       extra.withUnsafeBufferPointer { es in
         weight.withUnsafeBufferPointer { w in
           output.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeSendableBox((xs.baseAddress!, es.baseAddress!, w.baseAddress!, out.baseAddress!))
+            let shared = UnsafeSendableBox((xs.baseAddress!, es.baseAddress!, w.baseAddress!, out.baseAddress!, packedSamples.baseAddress))
             parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
-              let (xBase, extraBase, wBase, outBase) = shared.value
-              let scratch = UnsafeMutablePointer<C>.allocate(capacity: widens ? 4 * inFeatures : 0)
-              let accumulators = UnsafeMutablePointer<SIMD8<C>>.allocate(capacity: 8 * ((n + 1) / 2))
+              let (xBase, extraBase, wBase, outBase, packedBase) = shared.value
+              let sampleGroups = padded / groupSize
+              let slots = 64 * groupSize  // values of accumulators per row group and sample group
+              let groupsPerPass = 4
+              // Per pass: the weight chunk of sixteen rows, widened (or copied) into
+              // one contiguous block, and each row group's accumulators.
+              let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * groupsPerPass * chunk)
+              let accumulators = UnsafeMutablePointer<C>.allocate(capacity: slots * sampleGroups * groupsPerPass)
               defer {
                 scratch.deallocate()
                 accumulators.deallocate()
               }
-              for g in range {
-                let o0 = 4 * g
-                let height = min(4, outFeatures - o0)
-                // Rows past the group's height repeat its first row; their results are dropped.
-                @inline(__always) func weightRow(_ rho: Int) -> UnsafePointer<C> {
-                  let clamped = min(rho, height - 1)
-                  if widens { return UnsafePointer(scratch + clamped * inFeatures) }
-                  return UnsafeRawPointer(wBase + (o0 + clamped) * inFeatures).assumingMemoryBound(to: C.self)
+              /// Row o's stored weights.
+              @inline(__always) func stored(_ o: Int) -> UnsafePointer<S> { UnsafePointer(wBase + o * inFeatures) }
+              /// The columns past the last multiple of 8, then the extra terms; stored rounded.
+              @inline(__always) func finish(_ o: Int, _ sample: Int, _ dot: C) {
+                let row = stored(o)
+                let xs = xBase + sample * inFeatures
+                var total = dot
+                for c in vectorColumns..<inFeatures { total += row[c].compute * xs[c] }
+                total += extraBase[sample * outFeatures + o]
+                outBase[sample * outFeatures + o] = S(rounding: total)
+              }
+              if n == 1 {
+                // One sample: the stored rows are read directly, once.
+                for g in range {
+                  let o0 = 4 * g
+                  let last = min(o0 + 3, outFeatures - 1)
+                  let d = dots4x1(stored(o0), stored(min(o0 + 1, last)), stored(min(o0 + 2, last)), stored(last), xBase, vectorColumns)
+                  finish(o0, 0, d.0)
+                  if o0 + 1 <= last { finish(o0 + 1, 0, d.1) }
+                  if o0 + 2 <= last { finish(o0 + 2, 0, d.2) }
+                  if o0 + 3 <= last { finish(o0 + 3, 0, d.3) }
                 }
-                if n == 1 {
-                  // One sample: the stored rows are read directly, once.
-                  @inline(__always) func stored(_ rho: Int) -> UnsafePointer<S> {
-                    UnsafePointer(wBase + (o0 + min(rho, height - 1)) * inFeatures)
-                  }
-                  @inline(__always) func finishStored(_ rho: Int, _ dot: C) {
-                    guard rho < height else { return }
-                    let row = stored(rho)
-                    var total = dot
-                    for c in vectorColumns..<inFeatures { total += row[c].compute * xBase[c] }
-                    total += extraBase[o0 + rho]
-                    outBase[o0 + rho] = S(rounding: total)
-                  }
-                  let d = dots4x1(stored(0), stored(1), stored(2), stored(3), xBase, vectorColumns)
-                  finishStored(0, d.0)
-                  finishStored(1, d.1)
-                  finishStored(2, d.2)
-                  finishStored(3, d.3)
-                  continue
-                }
-                if widens {
-                  for rho in 0..<height { widen(wBase + (o0 + rho) * inFeatures, scratch + rho * inFeatures, inFeatures) }
-                }
-                let (w0, w1, w2, w3) = (weightRow(0), weightRow(1), weightRow(2), weightRow(3))
-                /// The dot product's columns past the last multiple of 8, then the extra terms; stored rounded.
-                @inline(__always) func finish(_ rho: Int, _ sample: Int, _ dot: C) {
-                  guard rho < height else { return }
-                  let o = o0 + rho
-                  let row = weightRow(rho)
-                  let xs = xBase + sample * inFeatures
-                  var total = dot
-                  for c in vectorColumns..<inFeatures { total += row[c] * xs[c] }
-                  total += extraBase[sample * outFeatures + o]
-                  outBase[sample * outFeatures + o] = S(rounding: total)
-                }
-                // Samples in pairs (an odd last sample is paired with itself), columns in chunks.
-                let pairs = (n + 1) / 2
-                accumulators.initialize(repeating: SIMD8<C>(), count: 8 * pairs)
+                return
+              }
+              // Several samples: passes of up to four row groups. In each column chunk,
+              // the samples' chunk stays in cache across the pass's groups and each
+              // group's weight chunk across the sample groups.
+              var first = range.lowerBound
+              while first < range.upperBound {
+                let groups = min(groupsPerPass, range.upperBound - first)
+                accumulators.initialize(repeating: 0, count: slots * sampleGroups * groups)
                 var start = 0
                 while start < vectorColumns {
                   let count = min(chunk, vectorColumns - start)
-                  for pair in 0..<pairs {
-                    let x0 = xBase + 2 * pair * inFeatures + start
-                    let x1 = 2 * pair + 1 < n ? x0 + inFeatures : x0
-                    accumulate4x2(w0 + start, w1 + start, w2 + start, w3 + start, x0, x1, count, accumulators + 8 * pair)
+                  for local in 0..<groups {
+                    let o0 = 4 * (first + local)
+                    let last = min(o0 + 3, outFeatures - 1)
+                    // Rows past the output repeat the group's last row; their results are dropped.
+                    @inline(__always) func chunkRow(_ rho: Int) -> UnsafePointer<C> {
+                      let destination = scratch + (4 * local + rho) * chunk
+                      widen(stored(min(o0 + rho, last)) + start, destination, count)
+                      return UnsafePointer(destination)
+                    }
+                    let (w0, w1, w2, w3) = (chunkRow(0), chunkRow(1), chunkRow(2), chunkRow(3))
+                    for group in 0..<sampleGroups {
+                      guard let packedBase else { continue }
+                      let samples = packedBase + start * padded + group * groupSize * count
+                      Instructions.accumulateRows(w0, w1, w2, w3, samples, count, count, accumulators + slots * (local * sampleGroups + group))
+                    }
                   }
                   start += count
                 }
-                for pair in 0..<pairs {
-                  let acc = accumulators + 8 * pair
-                  for rho in 0..<4 { finish(rho, 2 * pair, acc[rho].sum()) }
-                  if 2 * pair + 1 < n {
-                    for rho in 0..<4 { finish(rho, 2 * pair + 1, acc[4 + rho].sum()) }
+                for local in 0..<groups {
+                  let o0 = 4 * (first + local)
+                  for group in 0..<sampleGroups {
+                    let acc = accumulators + slots * (local * sampleGroups + group)
+                    @inline(__always) func slot(_ index: Int) -> C {
+                      (load(acc + 16 * index) + load(acc + 16 * index + 8)).sum()
+                    }
+                    for s in 0..<groupSize where group * groupSize + s < n {
+                      for rho in 0..<4 where o0 + rho < outFeatures {
+                        finish(o0 + rho, group * groupSize + s, slot(4 * s + rho))
+                      }
+                    }
                   }
                 }
+                first += groups
               }
             }
           }
         }
       }
+    }
     }
     return output
   }

@@ -19,6 +19,55 @@ public protocol InstructionSet {
   static func multiplyAdd<C: SIMDScalar & BinaryFloatingPoint>(
     _ accumulator: SIMD8<C>, _ a: SIMD8<C>, _ b: SIMD8<C>
   ) -> SIMD8<C>
+
+  /// The columns one call of `tileProduct` computes (a multiple of 8).
+  static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
+
+  /// The BAT micro-kernel: `tilePanel` columns of `t_ρ · M` for four rows
+  /// `t_ρ` of length r, where `matrix` points at the panel's first column of
+  /// an r × r row-major M; written to `out`, row ρ at `ρ · tilePanel`.
+  static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
+    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
+    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>)
+
+  /// The samples one call of `accumulateRows` takes: 2, or 4 with 32 registers.
+  static func forwardSamples<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
+
+  /// The batched-forward micro-kernel: adds the products of four weight rows
+  /// with `forwardSamples` samples (sample s at `x + s · xStride`) over
+  /// `count` columns (a multiple of 8) to `acc`, slots of 16 values; the dot
+  /// product of row ρ with sample s is the sum of slot 4s + ρ.
+  static func accumulateRows<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
+    _ x: UnsafePointer<C>, _ xStride: Int, _ count: Int, _ acc: UnsafeMutablePointer<C>)
+}
+
+extension InstructionSet {
+  /// Sixteen columns: eight accumulators of eight lanes.
+  @inlinable @inline(__always)
+  public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int { 16 }
+
+  /// Four rows by sixteen columns in eight-lane vectors.
+  @inlinable @inline(__always)
+  public static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
+    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
+    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+  ) {
+    FastKernels<Self>.product4x16(t0, t1, t2, t3, matrix, r, out)
+  }
+
+  /// Two samples.
+  @inlinable @inline(__always)
+  public static func forwardSamples<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int { 2 }
+
+  /// Two samples, eight-lane accumulators in the first half of each slot.
+  @inlinable @inline(__always)
+  public static func accumulateRows<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
+    _ x: UnsafePointer<C>, _ xStride: Int, _ count: Int, _ acc: UnsafeMutablePointer<C>
+  ) {
+    FastKernels<Self>.accumulate4x2(w0, w1, w2, w3, x, x + xStride, count, acc)
+  }
 }
 
 /// The instructions every processor of the architecture has: conversions by
@@ -52,21 +101,35 @@ public enum FastInstructions: String, Sendable, CaseIterable, CustomStringConver
   case portable
   /// AVX2, FMA and F16C (x86-64 processors since 2013–2015).
   case avx2
+  /// The AVX2 copy with 512-bit micro-kernels for the BAT tile products and
+  /// the batched forward (AVX-512 F, BW, DQ, VL).
+  case avx512
 
-  /// True when the running processor and operating system support this copy.
+  /// True when this build has the copy and the running processor and
+  /// operating system support it.
   public var isSupported: Bool {
     switch self {
     case .portable: return true
     case .avx2: return Self.processorHasAVX2
+    case .avx512: return Self.processorHasAVX512
     }
   }
 
   /// The fastest supported copy.
-  public static var best: FastInstructions { processorHasAVX2 ? .avx2 : .portable }
+  public static var best: FastInstructions { processorHasAVX512 ? .avx512 : processorHasAVX2 ? .avx2 : .portable }
 
   /// The name used on the command line and in reports.
   public var description: String { rawValue }
 
-  /// Read once from CPUID and XGETBV.
-  private static let processorHasAVX2: Bool = cbone_cpu_has_avx2_fma_f16c() != 0
+  #if BONE_PORTABLE_BUILD
+    /// A portable build (`BONE_PORTABLE_BUILD=1`, or not x86-64) compiled no
+    /// AVX copy.
+    private static let processorHasAVX2 = false
+    private static let processorHasAVX512 = false
+  #else
+    /// Read once from CPUID and XGETBV.
+    private static let processorHasAVX2: Bool = cbone_cpu_has_avx2_fma_f16c() != 0
+    /// Read once from CPUID and XGETBV.
+    private static let processorHasAVX512: Bool = cbone_cpu_has_avx512() != 0
+  #endif
 }

@@ -1,4 +1,5 @@
 import BoneNumerics
+import BoneKernelsAVX512
 
 import BoneKernels
 
@@ -35,5 +36,78 @@ public enum AVX2Instructions: InstructionSet {
     _ accumulator: SIMD8<C>, _ a: SIMD8<C>, _ b: SIMD8<C>
   ) -> SIMD8<C> {
     accumulator.addingProduct(a, b)
+  }
+}
+
+/// The AVX2 instructions with the 512-bit micro-kernels of
+/// `BoneKernelsAVX512` for float32 tile products and batched forwards; every
+/// other kernel is the AVX2 one.
+public enum AVX512Instructions: InstructionSet {
+  /// As `AVX2Instructions`.
+  @inlinable @inline(__always)
+  public static func load8<S: FastStorage>(_ pointer: UnsafePointer<S>) -> SIMD8<S.Compute> {
+    AVX2Instructions.load8(pointer)
+  }
+
+  /// As `AVX2Instructions`.
+  @inlinable @inline(__always)
+  public static func store8<S: FastStorage>(_ values: SIMD8<S.Compute>, _ pointer: UnsafeMutablePointer<S>) {
+    AVX2Instructions.store8(values, pointer)
+  }
+
+  /// As `AVX2Instructions`.
+  @inlinable @inline(__always)
+  public static func multiplyAdd<C: SIMDScalar & BinaryFloatingPoint>(
+    _ accumulator: SIMD8<C>, _ a: SIMD8<C>, _ b: SIMD8<C>
+  ) -> SIMD8<C> {
+    accumulator.addingProduct(a, b)
+  }
+
+  /// 32 columns for float32, else 16.
+  @inlinable @inline(__always)
+  public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {
+    C.self == Float.self ? 32 : 16
+  }
+
+  /// `AVX512MicroKernels.tileProduct4x32` for float32.
+  @inlinable @inline(__always)
+  public static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
+    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
+    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+  ) {
+    guard C.self == Float.self else {
+      FastKernels<Self>.product4x16(t0, t1, t2, t3, matrix, r, out)
+      return
+    }
+    @inline(__always) func float(_ p: UnsafePointer<C>) -> UnsafePointer<Float> {
+      UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    AVX512MicroKernels.tileProduct4x32(
+      float(t0), float(t1), float(t2), float(t3), float(matrix), r,
+      UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+  }
+
+  /// Four samples for float32, else two.
+  @inlinable @inline(__always)
+  public static func forwardSamples<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {
+    C.self == Float.self ? 4 : 2
+  }
+
+  /// `AVX512MicroKernels.accumulate4x4` for float32.
+  @inlinable @inline(__always)
+  public static func accumulateRows<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
+    _ x: UnsafePointer<C>, _ xStride: Int, _ count: Int, _ acc: UnsafeMutablePointer<C>
+  ) {
+    guard C.self == Float.self else {
+      FastKernels<Self>.accumulate4x2(w0, w1, w2, w3, x, x + xStride, count, acc)
+      return
+    }
+    @inline(__always) func float(_ p: UnsafePointer<C>) -> UnsafePointer<Float> {
+      UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    AVX512MicroKernels.accumulate4x4(
+      float(w0), float(w1), float(w2), float(w3), float(x), xStride, count,
+      UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Float.self))
   }
 }

@@ -32,13 +32,18 @@ public enum AVX2Kernels {
     FastKernels<AVX2Instructions>.boneMerge(&weight, block: block, subtract: subtract)
   }
 
-  /// `FastKernels.batMerge` (`BAT-MERGE-1`).
+  /// `FastKernels.batMerge` (`BAT-MERGE-1`); `wide` selects the 512-bit
+  /// micro-kernels (`AVX512Instructions`).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
-  public static func batMerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
-    FastKernels<AVX2Instructions>.batMerge(&weight, blocks: blocks)
+  public static func batMerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>], wide: Bool) {
+    if wide {
+      FastKernels<AVX512Instructions>.batMerge(&weight, blocks: blocks)
+    } else {
+      FastKernels<AVX2Instructions>.batMerge(&weight, blocks: blocks)
+    }
   }
 
   /// `FastKernels.inversesOfIdentityPlus` (`BAT-UNMERGE-2`).
@@ -50,23 +55,29 @@ public enum AVX2Kernels {
     FastKernels<AVX2Instructions>.inversesOfIdentityPlus(blocks)
   }
 
-  /// `FastKernels.batUnmerge` (`BAT-UNMERGE-1`).
+  /// `FastKernels.batUnmerge` (`BAT-UNMERGE-1`); `wide` as for `batMerge`.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
-  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
-    FastKernels<AVX2Instructions>.batUnmerge(&weight, blocks: blocks)
+  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>], wide: Bool) {
+    if wide {
+      FastKernels<AVX512Instructions>.batUnmerge(&weight, blocks: blocks)
+    } else {
+      FastKernels<AVX2Instructions>.batUnmerge(&weight, blocks: blocks)
+    }
   }
 
-  /// `FastKernels.forward` (`BONE-FWD-1`).
+  /// `FastKernels.forward` (`BONE-FWD-1`); `wide` as for `batMerge`.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
   public static func forward<S: FastStorage>(
-    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>]
+    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>], wide: Bool
   ) -> Matrix<S> {
-    FastKernels<AVX2Instructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+    wide
+      ? FastKernels<AVX512Instructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+      : FastKernels<AVX2Instructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
   }
 }

@@ -42,7 +42,7 @@ public struct AdaptedLayer<Backend: LayerBackend> {
     if let bias, bias.count != weight.rows {
       throw .weightShapeMismatch("the bias must have \(weight.rows) entries (out), not \(bias.count)")
     }
-    guard weight.elements.allSatisfy({ backend.holds(weight: $0) }) else { throw .dtypeMismatch(what: "the weight", dtype: backend.dtype) }
+    guard backend.everyElementIsHeld || weight.elements.allSatisfy({ backend.holds(weight: $0) }) else { throw .dtypeMismatch(what: "the weight", dtype: backend.dtype) }
     guard (bias ?? []).allSatisfy({ backend.holds(weight: $0) }) else { throw .dtypeMismatch(what: "the bias", dtype: backend.dtype) }
     self.backend = backend
     self.weight = weight
@@ -84,7 +84,7 @@ public struct AdaptedLayer<Backend: LayerBackend> {
       let got = matrices.map { "\($0.rows)×\($0.columns)" }.joined(separator: ", ")
       throw .blockShapeMismatch(adapter: name, expected: expected, got: "[\(got)]")
     }
-    guard matrices.allSatisfy({ $0.elements.allSatisfy { backend.holds(block: $0) } }) else {
+    guard backend.everyElementIsHeld || matrices.allSatisfy({ $0.elements.allSatisfy { backend.holds(block: $0) } }) else {
       throw .dtypeMismatch(what: "the block of adapter \"\(name)\"", dtype: backend.dtype)
     }
     adapters.append(Adapter(name: name, variant: variant, rank: rank, block: matrices))
@@ -184,7 +184,7 @@ public struct AdaptedLayer<Backend: LayerBackend> {
     guard input.rows >= 1, input.columns == inFeatures else {
       throw .inputShapeMismatch(expectedColumns: inFeatures, rows: input.rows, columns: input.columns)
     }
-    guard input.elements.allSatisfy({ backend.holds(input: $0) }) else { throw .dtypeMismatch(what: "the input", dtype: backend.dtype) }
+    guard backend.everyElementIsHeld || input.elements.allSatisfy({ backend.holds(input: $0) }) else { throw .dtypeMismatch(what: "the input", dtype: backend.dtype) }
     let active = activeAdapters.compactMap { adapter(named: $0) }
     if isDisabled || isMerged || active.isEmpty {
       return backend.forward(input, weight: weight, bias: bias, boneBlocks: [])

@@ -25,6 +25,11 @@ public protocol LayerBackend: Sendable {
   /// True when the layer's dtype holds the input element exactly (`LAYER-INPUT-1`).
   func holds(input element: InputElement) -> Bool
 
+  /// True when every element the backend's types can hold is a value of its
+  /// dtype, so that the `holds` checks need not look at each element (a
+  /// backend that stores the dtype's own encodings).
+  var everyElementIsHeld: Bool { get }
+
   /// +0 in block form, for zero-initialised adapters (`LAYER-INIT-1`).
   var zeroBlockElement: BlockElement { get }
 
@@ -53,3 +58,7 @@ public protocol LayerBackend: Sendable {
   ) -> Matrix<OutputElement>
 }
 
+extension LayerBackend {
+  /// False: the state machine checks each element.
+  public var everyElementIsHeld: Bool { false }
+}

@@ -16,6 +16,18 @@ int cbone_cpu_has_avx2_fma_f16c(void) {
   const unsigned int avx2 = 1u << 5;
   return (ebx & avx2) != 0;
 }
+
+int cbone_cpu_has_avx512(void) {
+  if (!cbone_cpu_has_avx2_fma_f16c()) return 0;
+  unsigned int xcr0_low, xcr0_high;
+  __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+  if ((xcr0_low & 0xE0u) != 0xE0u) return 0;
+  unsigned int eax, ebx, ecx, edx;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  const unsigned int f = 1u << 16, dq = 1u << 17, bw = 1u << 30, vl = 1u << 31;
+  return (ebx & (f | dq | bw | vl)) == (f | dq | bw | vl);
+}
 #else
 int cbone_cpu_has_avx2_fma_f16c(void) { return 0; }
+int cbone_cpu_has_avx512(void) { return 0; }
 #endif

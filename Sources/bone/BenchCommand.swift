@@ -154,12 +154,16 @@ struct BenchCommand: Command {
         seconds.append((ContinuousClock.now - start).seconds)
       }
     } else {
+      var mergeSeconds: [Double] = []
       for _ in 0..<runs {
         let start = ContinuousClock.now
         try layer.merge()
+        let merged = ContinuousClock.now
         try layer.unmerge()
         seconds.append((ContinuousClock.now - start).seconds)
+        mergeSeconds.append((merged - start).seconds)
       }
+      FileHandle.standardError.write(Data("  of which merge: \(format(median(mergeSeconds)))\n".utf8))
     }
     return seconds
   }

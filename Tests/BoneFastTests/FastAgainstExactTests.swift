@@ -33,15 +33,22 @@ import Testing
     var description: String { "\(variant) \(shape) W=\(weight) bias=\(bias) blocks=\(blocks) x=\(input)" }
   }
 
-  /// Small shapes reach every edge (r > in, in % r ≠ 0, one row); large ones
-  /// reach the register-blocked micro-kernels (BAT r ≥ 16, four-row groups,
-  /// dot products longer than one SIMD step, batches of two and one).
-  static func problem(_ dtype: DType, large: Bool = false) -> Gen<Problem> {
+  /// Problem sizes. Small shapes reach every edge (r > in, in % r ≠ 0, one
+  /// row); large ones reach the register-blocked micro-kernels (BAT r ≥ 16,
+  /// four-row groups, dot products longer than one SIMD step and than a
+  /// forward chunk, batches of two and one); wide tiles are BAT with r ≥ 32,
+  /// where the 512-bit tile kernel takes 32 columns at a time.
+  enum Size: String { case small, large, wideTiles }
+
+  static func problem(_ dtype: DType, size: Size = .small) -> Gen<Problem> {
+    let large = size == .large
     let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : 1...9, in: large ? 17...300 : 1...20, rank: 1...24)
       .map { (AdapterVariant.bone, $0) }
-    let bat = Gen<LayerShape>.batShape(rank: large ? 13...26 : 1...9, blocks: large ? 1...2 : 1...3)
+    let ranks = size == .wideTiles ? 32...40 : large ? 13...26 : 1...9
+    let bat = Gen<LayerShape>.batShape(rank: ranks, blocks: size == .small ? 1...3 : 1...2)
       .map { (AdapterVariant.bat, $0) }
-    return Gen.oneOf([bone, bat]).flatMap { variant, shape in
+    let variants = size == .wideTiles ? [bat] : [bone, bat]
+    return Gen.oneOf(variants).flatMap { variant, shape in
       let blockShapes = variant.blockShapes(rank: shape.rank, outFeatures: shape.outFeatures)
       let blockGen = Gen<[Matrix<UInt64>]> { source throws(GenerationError) in
         try blockShapes.map { (shape) throws(GenerationError) in try bits(dtype, shape.rows, shape.columns).generate(&source) }
@@ -49,7 +56,7 @@ import Testing
       return bits(dtype, shape.outFeatures, shape.inFeatures)
         .zip(bits(dtype, 1, shape.outFeatures))
         .zip(blockGen)
-        .zip(Gen<Int>.integer(in: 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
+        .zip(Gen<Int>.integer(in: large ? 1...6 : 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
         .map { Problem(variant: variant, shape: shape, weight: $0.0.0.0, bias: $0.0.0.1.elements, blocks: $0.0.1, input: $0.1) }
     }
   }
@@ -73,9 +80,10 @@ import Testing
     }
   }
 
-  func check<S: FastStorage>(_ type: S.Type, _ instructions: FastInstructions, large: Bool = false) {
-    let name = "fast (\(instructions)) against exact, \(S.dtype)\(large ? ", large shapes" : "")"
-    forAll(Self.problem(S.dtype, large: large), cases: large ? 12 : 150, name: name) { p in
+  func check<S: FastStorage>(_ type: S.Type, _ instructions: FastInstructions, size: Size = .small) {
+    let name = "fast (\(instructions)) against exact, \(S.dtype), \(size) shapes"
+    let cases = [Size.small: 150, .large: 12, .wideTiles: 5][size] ?? 1
+    forAll(Self.problem(S.dtype, size: size), cases: cases, name: name) { p in
       var (fast, exact) = try Self.layers(p, type, instructions)
       let x = p.input
       try Self.requireAccepted(try fast.forward(x.map { S(bits: $0) }), try exact.forward(x.map { ExtendedRational(bits: $0, dtype: S.dtype) }), "unmerged forward")
@@ -106,10 +114,11 @@ import Testing
   @Test(arguments: instructions) func float16WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(Float16.self, i) }
   @Test(arguments: instructions) func bfloat16WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(BFloat16.self, i) }
 
-  @Test(arguments: instructions) func float32MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, large: true) }
-  @Test(arguments: instructions) func float16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, large: true) }
-  @Test(arguments: instructions) func bfloat16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, large: true) }
-  @Test(arguments: instructions) func float64MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Double.self, i, large: true) }
+  @Test(arguments: instructions) func float32MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .large) }
+  @Test(arguments: instructions) func float32WideTilesWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .wideTiles) }
+  @Test(arguments: instructions) func float16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, size: .large) }
+  @Test(arguments: instructions) func bfloat16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .large) }
+  @Test(arguments: instructions) func float64MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Double.self, i, size: .large) }
 
   /// The error rules are the shared state machine's; the fast backend's own
   /// contribution is singularity, checked here on an exactly singular block.

@@ -7,4 +7,8 @@
 /// the YMM registers (XCR0 bits 1 and 2); 0 otherwise and on other architectures.
 int cbone_cpu_has_avx2_fma_f16c(void);
 
+/// 1 when, in addition, the processor has AVX-512 F, BW, DQ and VL and the
+/// operating system saves the ZMM registers (XCR0 bits 5 to 7); 0 otherwise.
+int cbone_cpu_has_avx512(void);
+
 #endif
