@@ -151,6 +151,21 @@ public struct ExactBackend: LayerBackend {
     }
   }
 
+  /// The exact reference's plan is the blocks themselves: `batUnmerge`
+  /// builds each block's exact model (inverse, growth factor) as it goes.
+  public typealias BatUnmergePlan = [Matrix<ExtendedRational>]
+
+  /// The blocks, after checking them (`BAT-UNMERGE-2`).
+  public func prepareBatUnmerge(_ blocks: [Matrix<ExtendedRational>]) -> BatUnmergePreparation<BatUnmergePlan> {
+    if let a = firstSingularBlock(blocks) { return .singular(outBlock: a) }
+    return .ready(blocks)
+  }
+
+  /// `batUnmerge(_:blocks:)` with the prepared blocks.
+  public func batUnmerge(_ weight: inout Matrix<ReferenceElement>, plan: BatUnmergePlan) {
+    batUnmerge(&weight, blocks: plan)
+  }
+
   /// Every tile `(T' − B_a)·(I + B_a)⁻¹`; each element's bound is the forward
   /// error the residual bound of `TOL-BAT-UNMERGE-1` allows:
   /// `|X̂ − X| ≤ (bound on |R| + ρ)·|A⁻¹|`. A non-finite block makes its

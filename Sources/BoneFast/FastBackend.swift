@@ -110,28 +110,43 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
     }
   }
 
-  /// The first out-block whose `I + B_a` has a zero pivot in LU with partial
-  /// pivoting (`BAT-UNMERGE-2`).
-  @_specialize(where Storage == Float)
-  @_specialize(where Storage == Double)
-  @_specialize(where Storage == Float16)
-  @_specialize(where Storage == BFloat16)
-  public func firstSingularBlock(_ blocks: [Matrix<Storage>]) -> Int? {
+  /// The blocks and their inverses `(I + B_a)⁻¹` in the arithmetic type.
+  public struct BatUnmergePlan {
+    /// The adapter's blocks.
+    public let blocks: [Matrix<Storage>]
+    /// Every `(I + B_a)⁻¹`, row-major, concatenated.
+    public let inverses: [Storage.Compute]
+  }
+
+  /// Every `(I + B_a)⁻¹` by Gauss–Jordan elimination with partial pivoting,
+  /// and the first out-block with a zero pivot.
+  func inverses(_ blocks: [Matrix<Storage>]) -> ([Storage.Compute], Int?) {
     switch instructions {
-    case .avx2, .avx512: AVX2Kernels.inversesOfIdentityPlus(blocks).1
-    case .portable: FastKernels<PortableInstructions>.inversesOfIdentityPlus(blocks).1
+    case .avx2, .avx512: AVX2Kernels.inversesOfIdentityPlus(blocks)
+    case .portable: FastKernels<PortableInstructions>.inversesOfIdentityPlus(blocks)
     }
   }
 
+  /// The first out-block whose `I + B_a` has a zero pivot in elimination
+  /// with partial pivoting (`BAT-UNMERGE-2`).
+  public func firstSingularBlock(_ blocks: [Matrix<Storage>]) -> Int? {
+    inverses(blocks).1
+  }
+
+  /// The inverses, once, or the first singular out-block (`BAT-UNMERGE-2`).
+  public func prepareBatUnmerge(_ blocks: [Matrix<Storage>]) -> BatUnmergePreparation<BatUnmergePlan> {
+    let (inverses, singular) = inverses(blocks)
+    if let singular { return .singular(outBlock: singular) }
+    return .ready(BatUnmergePlan(blocks: blocks, inverses: inverses))
+  }
+
   /// Every tile `(T' − B_a)·(I + B_a)⁻¹`, in place (`BAT-UNMERGE-1`).
-  @_specialize(where Storage == Float)
-  @_specialize(where Storage == Double)
-  @_specialize(where Storage == Float16)
-  @_specialize(where Storage == BFloat16)
-  public func batUnmerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
+  public func batUnmerge(_ weight: inout Matrix<Storage>, plan: BatUnmergePlan) {
     switch instructions {
-    case .avx2, .avx512: AVX2Kernels.batUnmerge(&weight, blocks: blocks, wide: instructions == .avx512)
-    case .portable: FastKernels<PortableInstructions>.batUnmerge(&weight, blocks: blocks)
+    case .avx2, .avx512:
+      AVX2Kernels.batUnmerge(&weight, blocks: plan.blocks, inverses: plan.inverses, wide: instructions == .avx512)
+    case .portable:
+      FastKernels<PortableInstructions>.batUnmerge(&weight, blocks: plan.blocks, inverses: plan.inverses)
     }
   }
 

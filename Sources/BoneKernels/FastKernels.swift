@@ -165,101 +165,127 @@ public enum FastKernels<Instructions: InstructionSet> {
   }
 
   /// The shared loop of BAT merge and unmerge: every tile row `t` of W (row i
-  /// of out-block a) becomes `t·M_a` finished by `finish`. Rows go four at a
-  /// time (all in one out-block, so they share M_a) through the micro-kernels;
-  /// groups of four rows are split over cores. Each tile row is widened into
-  /// a scratch row first, so the result may overwrite it.
+  /// of out-block a) becomes `t·M_a`, finished as the mode says. Rows go four
+  /// at a time (all in one out-block, so they share M_a) through the
+  /// micro-kernels; groups of four rows are split over cores. Each tile row
+  /// is widened into a scratch row first, so the result may overwrite it.
   ///
-  /// - Parameters:
-  ///   - prepare: turns the widened tile row (row i of out-block a) into the
-  ///     left factor, in place.
-  ///   - finish: receives the scratch row, the product's eight columns from j,
-  ///     the row's place (a, i, j) and where to store the eight results.
-  @inlinable @inline(__always)
+  /// - Merge (`BAT-MERGE-1`): M_a = B_a and the row becomes
+  ///   `t + (t·B_a + B_a[i])`, the delta rounded to the storage type first
+  ///   when `roundDelta` (`DTYPE-CPU-2`).
+  /// - Unmerge (`BAT-UNMERGE-1`): M_a = (I + B_a)⁻¹, the row is first shifted
+  ///   to `t − B_a[i]`, and the product is the result.
+  @inlinable
   static func transformTileRows<S: FastStorage>(
-    _ weight: inout Matrix<S>, r: Int, matrices: UnsafePointer<S.Compute>,
-    prepare: (_ row: UnsafeMutablePointer<S.Compute>, _ a: Int, _ i: Int) -> Void,
-    finish: (_ row: UnsafePointer<S.Compute>, _ product: SIMD8<S.Compute>, _ a: Int, _ i: Int, _ j: Int, _ destination: UnsafeMutablePointer<S>) -> Void,
-    finishScalar: (_ row: UnsafePointer<S.Compute>, _ product: S.Compute, _ a: Int, _ i: Int, _ j: Int) -> S
+    _ weight: inout Matrix<S>, r: Int, matrices: UnsafePointer<S.Compute>, blocks: UnsafePointer<S.Compute>,
+    unmerge: Bool, roundDelta: Bool
   ) {
+    typealias C = S.Compute
     let columns = weight.columns
     let rows = weight.rows
     let groupsPerBlock = (r + 3) / 4
     let groups = (rows / r) * groupsPerBlock
-    let panel = Instructions.tilePanel(S.Compute.self)
+    let panel = Instructions.tilePanel(C.self)
     weight.withUnsafeMutableBufferPointer { w in
       guard let base = w.baseAddress else { return }
       let shared = UnsafeSendableBox(base)
-      withoutActuallyEscaping(prepare) { prepare in
-        withoutActuallyEscaping(finish) { finish in
-          withoutActuallyEscaping(finishScalar) { finishScalar in
-            let closures = UnsafeSendableBox((prepare, finish, finishScalar))
-            parallelChunks(groups, costPerItem: 4 * columns * r) { range in
-              let base = shared.value
-              let (prepare, finish, finishScalar) = closures.value
-              let scratch = UnsafeMutablePointer<S.Compute>.allocate(capacity: 4 * r)
-              let products = UnsafeMutablePointer<S.Compute>.allocate(capacity: 4 * max(panel, 16))
-              defer {
-                scratch.deallocate()
-                products.deallocate()
-              }
-              for g in range {
-                let a = g / groupsPerBlock
-                let i0 = (g % groupsPerBlock) * 4
-                let height = min(4, r - i0)
-                let matrix = matrices + a * r * r
-                // Rows past the group's height repeat its first row; their results are dropped.
-                @inline(__always) func row(_ rho: Int) -> UnsafePointer<S.Compute> {
-                  UnsafePointer(scratch + min(rho, height - 1) * r)
+      parallelChunks(groups, costPerItem: 4 * columns * r) { range in
+        let base = shared.value
+        let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * r)
+        let products = UnsafeMutablePointer<C>.allocate(capacity: 4 * max(panel, 16))
+        let stored = UnsafeMutablePointer<S>.allocate(capacity: 8)
+        defer {
+          scratch.deallocate()
+          products.deallocate()
+          stored.deallocate()
+        }
+        for g in range {
+          let a = g / groupsPerBlock
+          let i0 = (g % groupsPerBlock) * 4
+          let height = min(4, r - i0)
+          let matrix = matrices + a * r * r
+          // Rows past the group's height repeat its first row; their results are dropped.
+          @inline(__always) func row(_ rho: Int) -> UnsafePointer<C> {
+            UnsafePointer(scratch + min(rho, height - 1) * r)
+          }
+          @inline(__always) func blockRow(_ rho: Int) -> UnsafePointer<C> { blocks + (a * r + i0 + rho) * r }
+          let t = (row(0), row(1), row(2), row(3))
+          for k in 0..<(columns / r) {
+            for rho in 0..<height {
+              let left = scratch + rho * r
+              widen(base + (a * r + i0 + rho) * columns + k * r, left, r)
+              if unmerge {
+                let shift = blockRow(rho)
+                var m = 0
+                while m + 8 <= r {
+                  store(load(left + m) - load(shift + m), left + m)
+                  m += 8
                 }
-                let t = (row(0), row(1), row(2), row(3))
-                for k in 0..<(columns / r) {
-                  for rho in 0..<height {
-                    widen(base + (a * r + i0 + rho) * columns + k * r, scratch + rho * r, r)
-                    prepare(scratch + rho * r, a, i0 + rho)
-                  }
-                  @inline(__always) func destination(_ rho: Int, _ j: Int) -> UnsafeMutablePointer<S> {
-                    base + (a * r + i0 + rho) * columns + k * r + j
-                  }
-                  var j = 0
-                  while j + panel <= r {
-                    Instructions.tileProduct(t.0, t.1, t.2, t.3, matrix + j, r, products)
-                    for rho in 0..<height {
-                      var piece = 0
-                      while piece < panel {
-                        finish(row(rho), load(products + rho * panel + piece), a, i0 + rho, j + piece, destination(rho, j + piece))
-                        piece += 8
-                      }
-                    }
-                    j += panel
-                  }
-                  while j + 16 <= r {
-                    FastKernels.product4x16(t.0, t.1, t.2, t.3, matrix + j, r, products)
-                    for rho in 0..<height {
-                      finish(row(rho), load(products + rho * 16), a, i0 + rho, j, destination(rho, j))
-                      finish(row(rho), load(products + rho * 16 + 8), a, i0 + rho, j + 8, destination(rho, j + 8))
-                    }
-                    j += 16
-                  }
-                  if j + 8 <= r {
-                    let p = product4x8(t.0, t.1, t.2, t.3, matrix + j, r)
-                    finish(t.0, p.0, a, i0, j, destination(0, j))
-                    if height > 1 { finish(t.1, p.1, a, i0 + 1, j, destination(1, j)) }
-                    if height > 2 { finish(t.2, p.2, a, i0 + 2, j, destination(2, j)) }
-                    if height > 3 { finish(t.3, p.3, a, i0 + 3, j, destination(3, j)) }
-                    j += 8
-                  }
-                  while j < r {
-                    for rho in 0..<height {
-                      let left = row(rho)
-                      var sum: S.Compute = 0
-                      for m in 0..<r { sum += left[m] * matrix[m * r + j] }
-                      destination(rho, j).pointee = finishScalar(left, sum, a, i0 + rho, j)
-                    }
-                    j += 1
-                  }
+                while m < r {
+                  left[m] -= shift[m]
+                  m += 1
                 }
               }
+            }
+            @inline(__always) func destination(_ rho: Int, _ j: Int) -> UnsafeMutablePointer<S> {
+              base + (a * r + i0 + rho) * columns + k * r + j
+            }
+            /// Columns j ..< j + 8 of row ρ from their product.
+            @inline(__always) func finish(_ rho: Int, _ j: Int, _ product: SIMD8<C>) {
+              if unmerge {
+                Instructions.store8(product, destination(rho, j))
+                return
+              }
+              var delta = product + load(blockRow(rho) + j)
+              if roundDelta {
+                // The delta is rounded to the storage type before it is added.
+                Instructions.store8(delta, stored)
+                delta = Instructions.load8(UnsafePointer(stored))
+              }
+              Instructions.store8(delta + load(row(rho) + j), destination(rho, j))
+            }
+            var j = 0
+            while j + panel <= r {
+              Instructions.tileProduct(t.0, t.1, t.2, t.3, matrix + j, r, products)
+              for rho in 0..<height {
+                var piece = 0
+                while piece < panel {
+                  finish(rho, j + piece, load(products + rho * panel + piece))
+                  piece += 8
+                }
+              }
+              j += panel
+            }
+            while j + 16 <= r {
+              FastKernels.product4x16(t.0, t.1, t.2, t.3, matrix + j, r, products)
+              for rho in 0..<height {
+                finish(rho, j, load(products + rho * 16))
+                finish(rho, j + 8, load(products + rho * 16 + 8))
+              }
+              j += 16
+            }
+            if j + 8 <= r {
+              let p = product4x8(t.0, t.1, t.2, t.3, matrix + j, r)
+              finish(0, j, p.0)
+              if height > 1 { finish(1, j, p.1) }
+              if height > 2 { finish(2, j, p.2) }
+              if height > 3 { finish(3, j, p.3) }
+              j += 8
+            }
+            while j < r {
+              for rho in 0..<height {
+                let left = row(rho)
+                var sum: C = 0
+                for m in 0..<r { sum += left[m] * matrix[m * r + j] }
+                if unmerge {
+                  destination(rho, j).pointee = S(rounding: sum)
+                } else {
+                  var delta = sum + blockRow(rho)[j]
+                  if roundDelta { delta = S(rounding: delta).compute }
+                  destination(rho, j).pointee = S(rounding: left[j] + delta)
+                }
+              }
+              j += 1
             }
           }
         }
@@ -277,28 +303,7 @@ public enum FastKernels<Instructions: InstructionSet> {
     let widened = blocks.flatMap { $0.elements.map(\.compute) }  // (out/r) × r × r
     widened.withUnsafeBufferPointer { b in
       guard let blockBase = b.baseAddress else { return }
-      transformTileRows(
-        &weight, r: r, matrices: blockBase,
-        prepare: { _, _, _ in },
-        finish: { row, product, a, i, j, destination in
-          var delta = product + load(blockBase + (a * r + i) * r + j)
-          if roundDelta {
-            // The delta is rounded to the storage type before it is added.
-            var stored = (S(rounding: 0), S(rounding: 0), S(rounding: 0), S(rounding: 0),
-                          S(rounding: 0), S(rounding: 0), S(rounding: 0), S(rounding: 0))
-            withUnsafeMutableBytes(of: &stored) { raw in
-              let p = raw.baseAddress!.assumingMemoryBound(to: S.self)
-              Instructions.store8(delta, p)
-              delta = Instructions.load8(UnsafePointer(p))
-            }
-          }
-          Instructions.store8(delta + load(row + j), destination)
-        },
-        finishScalar: { row, product, a, i, j in
-          var delta = product + blockBase[(a * r + i) * r + j]
-          if roundDelta { delta = S(rounding: delta).compute }
-          return S(rounding: row[j] + delta)
-        })
+      transformTileRows(&weight, r: r, matrices: blockBase, blocks: blockBase, unmerge: false, roundDelta: roundDelta)
     }
   }
 
@@ -388,31 +393,16 @@ public enum FastKernels<Instructions: InstructionSet> {
   }
 
   /// Every tile `T' ← (T' − B_a)·(I + B_a)⁻¹`, rounded once to the storage
-  /// type; every `I + B_a` must be invertible.
+  /// type, with the inverses of `inversesOfIdentityPlus(blocks)` (every
+  /// `I + B_a` must be invertible).
   @inlinable
-  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
+  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>], inverses: [S.Compute]) {
     guard let r = blocks.first?.rows else { return }
-    let inverses = inversesOfIdentityPlus(blocks).0
     let widened = blocks.flatMap { $0.elements.map(\.compute) }
     inverses.withUnsafeBufferPointer { inv in
       widened.withUnsafeBufferPointer { b in
         guard let inverseBase = inv.baseAddress, let blockBase = b.baseAddress else { return }
-        transformTileRows(
-          &weight, r: r, matrices: inverseBase,
-          prepare: { row, a, i in
-            let shift = blockBase + (a * r + i) * r
-            var m = 0
-            while m + 8 <= r {
-              store(load(row + m) - load(shift + m), row + m)
-              m += 8
-            }
-            while m < r {
-              row[m] -= shift[m]
-              m += 1
-            }
-          },
-          finish: { _, product, _, _, _, destination in Instructions.store8(product, destination) },
-          finishScalar: { _, product, _, _, _ in S(rounding: product) })
+        transformTileRows(&weight, r: r, matrices: inverseBase, blocks: blockBase, unmerge: true, roundDelta: false)
       }
     }
   }

@@ -60,11 +60,13 @@ public enum AVX2Kernels {
   @_specialize(where S == Double)
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
-  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>], wide: Bool) {
+  public static func batUnmerge<S: FastStorage>(
+    _ weight: inout Matrix<S>, blocks: [Matrix<S>], inverses: [S.Compute], wide: Bool
+  ) {
     if wide {
-      FastKernels<AVX512Instructions>.batUnmerge(&weight, blocks: blocks)
+      FastKernels<AVX512Instructions>.batUnmerge(&weight, blocks: blocks, inverses: inverses)
     } else {
-      FastKernels<AVX2Instructions>.batUnmerge(&weight, blocks: blocks)
+      FastKernels<AVX2Instructions>.batUnmerge(&weight, blocks: blocks, inverses: inverses)
     }
   }
 

@@ -147,13 +147,22 @@ public struct AdaptedLayer<Backend: LayerBackend> {
   /// - Throws: `singularBlock` (`BAT-UNMERGE-2`).
   public mutating func unmerge() throws(LayerError) {
     let stack = mergedAdapters.reversed().compactMap { adapter(named: $0) }
-    for adapter in stack where adapter.variant == .bat {
-      if let a = backend.firstSingularBlock(adapter.block) { throw .singularBlock(adapter: adapter.name, outBlock: a) }
-    }
+    // Every BAT adapter is prepared (its blocks inverted) before anything changes.
+    var plans: [Backend.BatUnmergePlan?] = []
     for adapter in stack {
+      guard adapter.variant == .bat else {
+        plans.append(nil)
+        continue
+      }
+      switch backend.prepareBatUnmerge(adapter.block) {
+      case .singular(let a): throw .singularBlock(adapter: adapter.name, outBlock: a)
+      case .ready(let plan): plans.append(plan)
+      }
+    }
+    for (adapter, plan) in zip(stack, plans) {
       switch adapter.variant {
       case .bone: backend.boneMerge(&weight, block: adapter.block[0], subtract: true)
-      case .bat: backend.batUnmerge(&weight, blocks: adapter.block)
+      case .bat: if let plan { backend.batUnmerge(&weight, plan: plan) }
       }
     }
     mergedAdapters = []

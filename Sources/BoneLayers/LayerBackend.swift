@@ -40,12 +40,17 @@ public protocol LayerBackend: Sendable {
   /// Every tile `T ← T·(I + B_a) + B_a`, in place (`BAT-MERGE-1`).
   func batMerge(_ weight: inout Matrix<WeightElement>, blocks: [Matrix<BlockElement>])
 
-  /// The first out-block a whose `I + B_a` is singular, or nil (`BAT-UNMERGE-2`).
-  func firstSingularBlock(_ blocks: [Matrix<BlockElement>]) -> Int?
+  /// What a BAT unmerge computes once per adapter before it touches the
+  /// weight (for example the inverses `(I + B_a)⁻¹`).
+  associatedtype BatUnmergePlan
 
-  /// Every tile `T' ← (T' − B_a)·(I + B_a)⁻¹`, in place (`BAT-UNMERGE-1`).
-  /// Called only when `firstSingularBlock(blocks)` is nil.
-  func batUnmerge(_ weight: inout Matrix<WeightElement>, blocks: [Matrix<BlockElement>])
+  /// Prepares the unmerge of one adapter's blocks, or names the first
+  /// out-block a whose `I + B_a` is singular (`BAT-UNMERGE-2`).
+  func prepareBatUnmerge(_ blocks: [Matrix<BlockElement>]) -> BatUnmergePreparation<BatUnmergePlan>
+
+  /// Every tile `T' ← (T' − B_a)·(I + B_a)⁻¹`, in place, with a prepared
+  /// plan (`BAT-UNMERGE-1`).
+  func batUnmerge(_ weight: inout Matrix<WeightElement>, plan: BatUnmergePlan)
 
   /// True when the element is neither NaN nor infinite (`LAYER-SAFE-1`).
   func isFinite(_ element: WeightElement) -> Bool
@@ -61,4 +66,12 @@ public protocol LayerBackend: Sendable {
 extension LayerBackend {
   /// False: the state machine checks each element.
   public var everyElementIsHeld: Bool { false }
+}
+
+/// A prepared BAT unmerge, or the reason there is none (`BAT-UNMERGE-2`).
+public enum BatUnmergePreparation<Plan> {
+  /// Every `I + B_a` is invertible; the plan unmerges.
+  case ready(Plan)
+  /// `I + B_a` is singular for this out-block (the first such).
+  case singular(outBlock: Int)
 }
