@@ -345,10 +345,21 @@ public enum FastKernels<Instructions: InstructionSet> {
           swap(&inverse[column * r + j], &inverse[pivotRow * r + j])
         }
       }
-      for j in 0..<r {
-        a[column * r + j] /= pivot
-        inverse[column * r + j] /= pivot
+      // The pivot row divided by the pivot (each quotient correctly rounded).
+      let divisor = SIMD8<C>(repeating: pivot)
+      @inline(__always) func divide(_ row: UnsafeMutablePointer<C>) {
+        var j = 0
+        while j + 8 <= r {
+          store(load(row + j) / divisor, row + j)
+          j += 8
+        }
+        while j < r {
+          row[j] /= pivot
+          j += 1
+        }
       }
+      divide(a + column * r)
+      divide(inverse + column * r)
       for row in 0..<r where row != column {
         let factor = a[row * r + column]
         if factor == 0 { continue }
