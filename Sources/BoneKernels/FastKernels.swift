@@ -183,16 +183,17 @@ public enum FastKernels<Instructions: InstructionSet> {
     typealias C = S.Compute
     let columns = weight.columns
     let rows = weight.rows
-    let groupsPerBlock = (r + 3) / 4
-    let groups = (rows / r) * groupsPerBlock
     let panel = Instructions.tilePanel(C.self)
+    let tall = Instructions.tileRows(C.self)  // rows per group
+    let groupsPerBlock = (r + tall - 1) / tall
+    let groups = (rows / r) * groupsPerBlock
     weight.withUnsafeMutableBufferPointer { w in
       guard let base = w.baseAddress else { return }
       let shared = UnsafeSendableBox(base)
-      parallelChunks(groups, costPerItem: 4 * columns * r) { range in
+      parallelChunks(groups, costPerItem: tall * columns * r) { range in
         let base = shared.value
-        let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * r)
-        let products = UnsafeMutablePointer<C>.allocate(capacity: 4 * max(panel, 16))
+        let scratch = UnsafeMutablePointer<C>.allocate(capacity: tall * r)
+        let products = UnsafeMutablePointer<C>.allocate(capacity: tall * max(panel, 16))
         let stored = UnsafeMutablePointer<S>.allocate(capacity: 8)
         defer {
           scratch.deallocate()
@@ -201,15 +202,16 @@ public enum FastKernels<Instructions: InstructionSet> {
         }
         for g in range {
           let a = g / groupsPerBlock
-          let i0 = (g % groupsPerBlock) * 4
-          let height = min(4, r - i0)
+          let i0 = (g % groupsPerBlock) * tall
+          let height = min(tall, r - i0)
           let matrix = matrices + a * r * r
-          // Rows past the group's height repeat its first row; their results are dropped.
+          // Rows past the group's height are zero; their results are dropped.
+          (scratch + height * r).update(repeating: 0, count: (tall - height) * r)
+          // The first four rows for the narrower kernels (past the height: the first row).
           @inline(__always) func row(_ rho: Int) -> UnsafePointer<C> {
             UnsafePointer(scratch + min(rho, height - 1) * r)
           }
           @inline(__always) func blockRow(_ rho: Int) -> UnsafePointer<C> { blocks + (a * r + i0 + rho) * r }
-          let t = (row(0), row(1), row(2), row(3))
           for k in 0..<(columns / r) {
             for rho in 0..<height {
               let left = scratch + rho * r
@@ -246,7 +248,7 @@ public enum FastKernels<Instructions: InstructionSet> {
             }
             var j = 0
             while j + panel <= r {
-              Instructions.tileProduct(t.0, t.1, t.2, t.3, matrix + j, r, products)
+              Instructions.tileProduct(UnsafePointer(scratch), r, matrix + j, r, products)
               for rho in 0..<height {
                 var piece = 0
                 while piece < panel {
@@ -256,22 +258,31 @@ public enum FastKernels<Instructions: InstructionSet> {
               }
               j += panel
             }
-            while j + 16 <= r {
-              FastKernels.product4x16(t.0, t.1, t.2, t.3, matrix + j, r, products)
-              for rho in 0..<height {
-                finish(rho, j, load(products + rho * 16))
-                finish(rho, j + 8, load(products + rho * 16 + 8))
+            // Narrower panels, four rows at a time.
+            let panelEnd = j
+            var quad = 0
+            while quad < height {
+              let quadHeight = min(4, height - quad)
+              @inline(__always) func quadRow(_ rho: Int) -> UnsafePointer<C> { row(quad + min(rho, quadHeight - 1)) }
+              var j = panelEnd
+              while j + 16 <= r {
+                FastKernels.product4x16(quadRow(0), quadRow(1), quadRow(2), quadRow(3), matrix + j, r, products)
+                for rho in 0..<quadHeight {
+                  finish(quad + rho, j, load(products + rho * 16))
+                  finish(quad + rho, j + 8, load(products + rho * 16 + 8))
+                }
+                j += 16
               }
-              j += 16
+              if j + 8 <= r {
+                let p = product4x8(quadRow(0), quadRow(1), quadRow(2), quadRow(3), matrix + j, r)
+                finish(quad, j, p.0)
+                if quadHeight > 1 { finish(quad + 1, j, p.1) }
+                if quadHeight > 2 { finish(quad + 2, j, p.2) }
+                if quadHeight > 3 { finish(quad + 3, j, p.3) }
+              }
+              quad += 4
             }
-            if j + 8 <= r {
-              let p = product4x8(t.0, t.1, t.2, t.3, matrix + j, r)
-              finish(0, j, p.0)
-              if height > 1 { finish(1, j, p.1) }
-              if height > 2 { finish(2, j, p.2) }
-              if height > 3 { finish(3, j, p.3) }
-              j += 8
-            }
+            j = panelEnd + (r - panelEnd) / 8 * 8
             while j < r {
               for rho in 0..<height {
                 let left = row(rho)

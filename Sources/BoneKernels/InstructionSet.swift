@@ -23,12 +23,15 @@ public protocol InstructionSet {
   /// The columns one call of `tileProduct` computes (a multiple of 8).
   static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
 
-  /// The BAT micro-kernel: `tilePanel` columns of `t_ρ · M` for four rows
-  /// `t_ρ` of length r, where `matrix` points at the panel's first column of
-  /// an r × r row-major M; written to `out`, row ρ at `ρ · tilePanel`.
+  /// The rows one call of `tileProduct` computes: 4, or 8 with 32 registers.
+  static func tileRows<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
+
+  /// The BAT micro-kernel: `tilePanel` columns of `t_ρ · M` for `tileRows`
+  /// rows `t_ρ = t + ρ · stride` of length r, where `matrix` points at the
+  /// panel's first column of an r × r row-major M; written to `out`, row ρ
+  /// at `ρ · tilePanel`.
   static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
-    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
-    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>)
+    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>)
 
   /// The samples one call of `accumulateRows` takes: 2, or 4 with 32 registers.
   static func forwardSamples<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
@@ -47,13 +50,16 @@ extension InstructionSet {
   @inlinable @inline(__always)
   public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int { 16 }
 
+  /// Four rows.
+  @inlinable @inline(__always)
+  public static func tileRows<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int { 4 }
+
   /// Four rows by sixteen columns in eight-lane vectors.
   @inlinable @inline(__always)
   public static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
-    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
-    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
   ) {
-    FastKernels<Self>.product4x16(t0, t1, t2, t3, matrix, r, out)
+    FastKernels<Self>.product4x16(t, t + stride, t + 2 * stride, t + 3 * stride, matrix, r, out)
   }
 
   /// Two samples.

@@ -69,22 +69,26 @@ public enum AVX512Instructions: InstructionSet {
     C.self == Float.self ? 32 : 16
   }
 
-  /// `AVX512MicroKernels.tileProduct4x32` for float32.
+  /// Eight rows for float32, else four.
+  @inlinable @inline(__always)
+  public static func tileRows<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {
+    C.self == Float.self ? 8 : 4
+  }
+
+  /// `AVX512MicroKernels.tileProduct8x32` for float32.
   @inlinable @inline(__always)
   public static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
-    _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
-    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
   ) {
     guard C.self == Float.self else {
-      FastKernels<Self>.product4x16(t0, t1, t2, t3, matrix, r, out)
+      FastKernels<Self>.product4x16(t, t + stride, t + 2 * stride, t + 3 * stride, matrix, r, out)
       return
     }
     @inline(__always) func float(_ p: UnsafePointer<C>) -> UnsafePointer<Float> {
       UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
     }
-    AVX512MicroKernels.tileProduct4x32(
-      float(t0), float(t1), float(t2), float(t3), float(matrix), r,
-      UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+    AVX512MicroKernels.tileProduct8x32(
+      float(t), stride, float(matrix), r, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
   }
 
   /// Four samples for float32, else two.

@@ -14,42 +14,53 @@ public enum AVX512MicroKernels {
     UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: SIMD16<Float>.self)
   }
 
-  /// Columns 0 ..< 32 of `t_ρ · M` for four rows `t_ρ` of length r, where
-  /// `matrix` points at the panel's first column of an r × r row-major M;
-  /// written to `out`, row ρ at 32ρ. Eight 16-lane accumulators (`BAT-MERGE-1`,
+  /// Columns 0 ..< 32 of `t_ρ · M` for eight rows `t_ρ = t + ρ · stride` of
+  /// length r, where `matrix` points at the panel's first column of an r × r
+  /// row-major M; written to `out`, row ρ at 32ρ. Sixteen 16-lane
+  /// accumulators, two vectors of M per step for eight rows (`BAT-MERGE-1`,
   /// `BAT-UNMERGE-1`).
-  public static func tileProduct4x32(
-    _ t0: UnsafePointer<Float>, _ t1: UnsafePointer<Float>, _ t2: UnsafePointer<Float>, _ t3: UnsafePointer<Float>,
-    _ matrix: UnsafePointer<Float>, _ r: Int, _ out: UnsafeMutablePointer<Float>
+  public static func tileProduct8x32(
+    _ t: UnsafePointer<Float>, _ stride: Int, _ matrix: UnsafePointer<Float>, _ r: Int, _ out: UnsafeMutablePointer<Float>
   ) {
     var (a00, a01, a10, a11) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
     var (a20, a21, a30, a31) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    var (a40, a41, a50, a51) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    var (a60, a61, a70, a71) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    let (t0, t1, t2, t3) = (t, t + stride, t + 2 * stride, t + 3 * stride)
+    let (t4, t5, t6, t7) = (t + 4 * stride, t + 5 * stride, t + 6 * stride, t + 7 * stride)
     var row = matrix
     for m in 0..<r {
       let b0 = load16(row)
       let b1 = load16(row + 16)
-      let s0 = SIMD16<Float>(repeating: t0[m])
-      a00 = a00.addingProduct(s0, b0)
-      a01 = a01.addingProduct(s0, b1)
-      let s1 = SIMD16<Float>(repeating: t1[m])
-      a10 = a10.addingProduct(s1, b0)
-      a11 = a11.addingProduct(s1, b1)
-      let s2 = SIMD16<Float>(repeating: t2[m])
-      a20 = a20.addingProduct(s2, b0)
-      a21 = a21.addingProduct(s2, b1)
-      let s3 = SIMD16<Float>(repeating: t3[m])
-      a30 = a30.addingProduct(s3, b0)
-      a31 = a31.addingProduct(s3, b1)
+      var s = SIMD16<Float>(repeating: t0[m])
+      a00 = a00.addingProduct(s, b0)
+      a01 = a01.addingProduct(s, b1)
+      s = SIMD16<Float>(repeating: t1[m])
+      a10 = a10.addingProduct(s, b0)
+      a11 = a11.addingProduct(s, b1)
+      s = SIMD16<Float>(repeating: t2[m])
+      a20 = a20.addingProduct(s, b0)
+      a21 = a21.addingProduct(s, b1)
+      s = SIMD16<Float>(repeating: t3[m])
+      a30 = a30.addingProduct(s, b0)
+      a31 = a31.addingProduct(s, b1)
+      s = SIMD16<Float>(repeating: t4[m])
+      a40 = a40.addingProduct(s, b0)
+      a41 = a41.addingProduct(s, b1)
+      s = SIMD16<Float>(repeating: t5[m])
+      a50 = a50.addingProduct(s, b0)
+      a51 = a51.addingProduct(s, b1)
+      s = SIMD16<Float>(repeating: t6[m])
+      a60 = a60.addingProduct(s, b0)
+      a61 = a61.addingProduct(s, b1)
+      s = SIMD16<Float>(repeating: t7[m])
+      a70 = a70.addingProduct(s, b0)
+      a71 = a71.addingProduct(s, b1)
       row += r
     }
-    store16(a00, out)
-    store16(a01, out + 16)
-    store16(a10, out + 32)
-    store16(a11, out + 48)
-    store16(a20, out + 64)
-    store16(a21, out + 80)
-    store16(a30, out + 96)
-    store16(a31, out + 112)
+    for (index, value) in [a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71].enumerated() {
+      store16(value, out + 16 * index)
+    }
   }
 
   /// Adds the products of four weight rows with four samples (sample s at
