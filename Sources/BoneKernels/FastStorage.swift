@@ -44,11 +44,11 @@ extension Float: FastStorage {
   /// The value of a float32 encoding.
   @inlinable public init(bits: UInt64) { self.init(bitPattern: UInt32(truncatingIfNeeded: bits)) }
   /// Eight floats.
-  @inlinable public static func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+  @inlinable @inline(__always) public static func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
   }
   /// Eight floats.
-  @inlinable public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+  @inlinable @inline(__always) public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: SIMD8<Float>.self)
   }
 }
@@ -65,11 +65,11 @@ extension Double: FastStorage {
   /// The value of a float64 encoding.
   @inlinable public init(bits: UInt64) { self.init(bitPattern: bits) }
   /// Eight doubles.
-  @inlinable public static func load8(_ pointer: UnsafePointer<Double>) -> SIMD8<Double> {
+  @inlinable @inline(__always) public static func load8(_ pointer: UnsafePointer<Double>) -> SIMD8<Double> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Double>.self)
   }
   /// Eight doubles.
-  @inlinable public static func store8(_ values: SIMD8<Double>, _ pointer: UnsafeMutablePointer<Double>) {
+  @inlinable @inline(__always) public static func store8(_ values: SIMD8<Double>, _ pointer: UnsafeMutablePointer<Double>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: SIMD8<Double>.self)
   }
 }
@@ -86,12 +86,12 @@ extension BFloat16: FastStorage {
   /// The value of a bfloat16 encoding.
   @inlinable public init(bits: UInt64) { self.init(bitPattern: UInt16(truncatingIfNeeded: bits)) }
   /// Eight bfloat16 values widened: the encodings shifted into the upper half.
-  @inlinable public static func load8(_ pointer: UnsafePointer<BFloat16>) -> SIMD8<Float> {
+  @inlinable @inline(__always) public static func load8(_ pointer: UnsafePointer<BFloat16>) -> SIMD8<Float> {
     let raw = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt16>.self)
     return unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: raw) &<< 16, to: SIMD8<Float>.self)
   }
   /// Eight floats rounded to bfloat16 as `BFloat16.init(_:)` does, NaN kept NaN.
-  @inlinable public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<BFloat16>) {
+  @inlinable @inline(__always) public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<BFloat16>) {
     let bits = unsafeBitCast(values, to: SIMD8<UInt32>.self)
     let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
     let isNaN = laneMask(isBelow: SIMD8(repeating: 0x7F80_0000), bits & 0x7FFF_FFFF)
@@ -103,19 +103,19 @@ extension BFloat16: FastStorage {
 /// All ones in the lanes where `a < b`, else zero, for values below 2^31.
 /// (Comparisons that produce a `SIMDMask` compile to per-lane code here; this
 /// stays in vector registers.)
-@inlinable
+@inlinable @inline(__always)
 func laneMask(_ a: SIMD8<UInt32>, isBelow b: SIMD8<UInt32>) -> SIMD8<UInt32> {
   0 &- ((a &- b) &>> 31)
 }
 
 /// All ones in the lanes where `a > b`, for values below 2^31.
-@inlinable
+@inlinable @inline(__always)
 func laneMask(isBelow b: SIMD8<UInt32>, _ a: SIMD8<UInt32>) -> SIMD8<UInt32> {
   laneMask(b, isBelow: a)
 }
 
 /// `a` where `mask` is all ones, else `b`.
-@inlinable
+@inlinable @inline(__always)
 func select(_ mask: SIMD8<UInt32>, _ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
   (a & mask) | (b & ~mask)
 }
@@ -135,7 +135,7 @@ extension Float16: FastStorage {
   /// Eight float16 values widened exactly, with integer operations (the
   /// machine baseline has no F16C): exponent rebias, subnormals renormalised
   /// by a float subtraction, infinities and NaNs kept.
-  @inlinable public static func load8(_ pointer: UnsafePointer<Float16>) -> SIMD8<Float> {
+  @inlinable @inline(__always) public static func load8(_ pointer: UnsafePointer<Float16>) -> SIMD8<Float> {
     let h = SIMD8<UInt32>(truncatingIfNeeded: UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt16>.self))
     let shifted = (h & 0x7FFF) &<< 13
     let exponent = shifted &>> 23  // the biased float16 exponent, 0...31
@@ -149,7 +149,7 @@ extension Float16: FastStorage {
 
   /// Eight floats rounded to float16, ties to even, overflow to infinity, NaN
   /// kept a quiet NaN of its sign (after F. Giesen's float_to_half_fast3_rtne).
-  @inlinable public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float16>) {
+  @inlinable @inline(__always) public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float16>) {
     let f = unsafeBitCast(values, to: SIMD8<UInt32>.self)
     let sign = f & 0x8000_0000
     let magnitude = f ^ sign
