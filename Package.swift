@@ -84,7 +84,7 @@ let testTargets: [Target] = [
   .testTarget(
     name: "BoneFastTests", dependencies: ["BoneFast", "BoneExact", "BoneLayers", "BoneNumerics", "BoneTestSupport"]),
   .testTarget(
-    name: "BoneConformanceTests", dependencies: ["BoneConformance", "BoneExact", "BoneLayers", "BoneNumerics"]),
+    name: "BoneConformanceTests", dependencies: ["BoneConformance", "BoneExact", "BoneFast", "BoneLayers", "BoneNumerics"]),
   .testTarget(
     name: "BoneTestSupportTests", dependencies: ["BoneTestSupport", "BoneNumerics", "BoneExact"]),
 ]

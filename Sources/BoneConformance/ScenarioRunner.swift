@@ -195,9 +195,9 @@ extension ScenarioRunner where Backend == ExactBackend, Cell == String {
 
 extension ScenarioRunner where Cell == String {
   /// The fast implementation for storage type `S` (CPU policy).
-  public static func fast<S: FastStorage>(_: S.Type) -> ScenarioRunner<FastBackend<S>, String> {
+  public static func fast<S: FastStorage>(_: S.Type, backend: FastBackend<S> = FastBackend<S>()) -> ScenarioRunner<FastBackend<S>, String> {
     ScenarioRunner<FastBackend<S>, String>(
-      backend: FastBackend<S>(), weightElement: { S(bits: $0) }, blockElement: { S(bits: $0) }, inputElement: { S(bits: $0) },
+      backend: backend, weightElement: { S(bits: $0) }, blockElement: { S(bits: $0) }, inputElement: { S(bits: $0) },
       weightCell: { S.dtype.hex($0.bits) }, outputCell: { S.dtype.hex($0.bits) })
   }
 }

@@ -30,14 +30,23 @@ public enum VectorChecker {
     { try ScenarioRunner.exactImplementation(dtype: dtype, policy: policy).run(layer: $0, steps: $1) }
   } }
 
-  /// The fast implementation (CPU policy only).
-  public static var fastImplementation: ScenarioImplementation { { dtype, policy in
-    guard policy == .cpu else { return nil }
+  /// The fast implementation (CPU policy only), running the fastest copy of
+  /// its kernels this processor supports.
+  public static var fastImplementation: ScenarioImplementation { fastImplementation(.best) }
+
+  /// The fast implementation (CPU policy only) running the given copy of its
+  /// kernels; it supports nothing when the processor lacks them.
+  public static func fastImplementation(_ instructions: FastInstructions) -> ScenarioImplementation { { dtype, policy in
+    guard policy == .cpu, instructions.isSupported else { return nil }
+    func run<S: FastStorage>(_: S.Type) -> ((LayerSpec, [Step]) throws -> [StepOutcome])? {
+      guard let backend = try? FastBackend<S>(instructions: instructions) else { return nil }
+      return { try ScenarioRunner<FastBackend<S>, String>.fast(S.self, backend: backend).run(layer: $0, steps: $1) }
+    }
     switch dtype {
-    case .float64: return { try ScenarioRunner<FastBackend<Double>, String>.fast(Double.self).run(layer: $0, steps: $1) }
-    case .float32: return { try ScenarioRunner<FastBackend<Float>, String>.fast(Float.self).run(layer: $0, steps: $1) }
-    case .float16: return { try ScenarioRunner<FastBackend<Float16>, String>.fast(Float16.self).run(layer: $0, steps: $1) }
-    case .bfloat16: return { try ScenarioRunner<FastBackend<BFloat16>, String>.fast(BFloat16.self).run(layer: $0, steps: $1) }
+    case .float64: return run(Double.self)
+    case .float32: return run(Float.self)
+    case .float16: return run(Float16.self)
+    case .bfloat16: return run(BFloat16.self)
     }
   } }
 

@@ -1,4 +1,5 @@
 import BoneConformance
+import BoneFast
 import BoneExact
 import BoneLayers
 import Foundation
@@ -49,10 +50,12 @@ import Testing
     }
   }
 
-  @Test func fastImplementationPassesEveryVectorOfItsPolicy() throws {
+  @Test(arguments: FastInstructions.allCases.filter(\.isSupported))
+  func fastImplementationPassesEveryVectorOfItsPolicy(instructions: FastInstructions) throws {
     var ran = 0
     for (name, file) in try Self.files() {
-      for verdict in VectorChecker.check(file, name: name, implementation: VectorChecker.fastImplementation) where verdict.skipped == nil {
+      for verdict in VectorChecker.check(file, name: name, implementation: VectorChecker.fastImplementation(instructions))
+      where verdict.skipped == nil {
         ran += 1
         #expect(verdict.passed, "\(name) tcId \(verdict.tcId): \(verdict.mismatches.prefix(3))")
       }
