@@ -589,9 +589,12 @@ public enum FastKernels<Instructions: InstructionSet> {
               let sampleGroups = padded / groupSize
               let slots = 64 * groupSize  // values of accumulators per row group and sample group
               let groupsPerPass = 4
-              // Per pass: the weight chunk of sixteen rows, widened (or copied) into
-              // one contiguous block, and each row group's accumulators.
-              let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * groupsPerPass * chunk)
+              // Per pass: the pass's sixteen weight rows, widened (or copied) whole,
+              // row by row, so that the hardware prefetcher sees long streams (a
+              // row stride of in + 16 keeps the chunks of different rows from
+              // aliasing in the cache); and each row group's accumulators.
+              let rowStride = inFeatures + 16
+              let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * groupsPerPass * rowStride)
               let accumulators = UnsafeMutablePointer<C>.allocate(capacity: slots * sampleGroups * groupsPerPass)
               defer {
                 scratch.deallocate()
@@ -628,17 +631,18 @@ public enum FastKernels<Instructions: InstructionSet> {
               while first < range.upperBound {
                 let groups = min(groupsPerPass, range.upperBound - first)
                 accumulators.initialize(repeating: 0, count: slots * sampleGroups * groups)
+                for local in 0..<groups {
+                  let o0 = 4 * (first + local)
+                  let last = min(o0 + 3, outFeatures - 1)
+                  // Rows past the output repeat the group's last row; their results are dropped.
+                  for rho in 0..<4 { widen(stored(min(o0 + rho, last)), scratch + (4 * local + rho) * rowStride, inFeatures) }
+                }
                 var start = 0
                 while start < vectorColumns {
                   let count = min(chunk, vectorColumns - start)
                   for local in 0..<groups {
-                    let o0 = 4 * (first + local)
-                    let last = min(o0 + 3, outFeatures - 1)
-                    // Rows past the output repeat the group's last row; their results are dropped.
                     @inline(__always) func chunkRow(_ rho: Int) -> UnsafePointer<C> {
-                      let destination = scratch + (4 * local + rho) * chunk
-                      widen(stored(min(o0 + rho, last)) + start, destination, count)
-                      return UnsafePointer(destination)
+                      UnsafePointer(scratch + (4 * local + rho) * rowStride + start)
                     }
                     let (w0, w1, w2, w3) = (chunkRow(0), chunkRow(1), chunkRow(2), chunkRow(3))
                     for group in 0..<sampleGroups {

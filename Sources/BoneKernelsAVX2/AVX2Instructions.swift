@@ -12,8 +12,12 @@ public enum AVX2Instructions: InstructionSet {
   @inlinable @inline(__always)
   public static func load8<S: FastStorage>(_ pointer: UnsafePointer<S>) -> SIMD8<S.Compute> {
     if S.self == Float16.self {
-      let halves = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float16>.self)
-      return unsafeBitCast(SIMD8<Float>(halves), to: SIMD8<S.Compute>.self)
+      // Lane by lane, which the compiler turns into one vcvtph2ps (the generic
+      // SIMD conversion initialiser stays an out-of-line call here).
+      let h = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float16>.self)
+      let widened = SIMD8<Float>(
+        Float(h[0]), Float(h[1]), Float(h[2]), Float(h[3]), Float(h[4]), Float(h[5]), Float(h[6]), Float(h[7]))
+      return unsafeBitCast(widened, to: SIMD8<S.Compute>.self)
     }
     return S.load8(pointer)
   }
@@ -23,7 +27,11 @@ public enum AVX2Instructions: InstructionSet {
   @inlinable @inline(__always)
   public static func store8<S: FastStorage>(_ values: SIMD8<S.Compute>, _ pointer: UnsafeMutablePointer<S>) {
     if S.self == Float16.self {
-      let halves = SIMD8<Float16>(unsafeBitCast(values, to: SIMD8<Float>.self))
+      // Lane by lane, which the compiler turns into one vcvtps2ph.
+      let v = unsafeBitCast(values, to: SIMD8<Float>.self)
+      let halves = SIMD8<Float16>(
+        Float16(v[0]), Float16(v[1]), Float16(v[2]), Float16(v[3]),
+        Float16(v[4]), Float16(v[5]), Float16(v[6]), Float16(v[7]))
       UnsafeMutableRawPointer(pointer).storeBytes(of: halves, as: SIMD8<Float16>.self)
       return
     }
