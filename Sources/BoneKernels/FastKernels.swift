@@ -525,31 +525,35 @@ public enum FastKernels<Instructions: InstructionSet> {
     var x = [C](repeating: 0, count: n * inFeatures)
     input.withUnsafeBufferPointer { source in
       x.withUnsafeMutableBufferPointer { destination in
-        widen(source.baseAddress!, destination.baseAddress!, n * inFeatures)
+        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+        widen(from, to, n * inFeatures)
       }
     }
-    // extra[n][o] = bias_o + Σ_a Σ_j s_a[n][j]·b_a[j, o], with s_a[n][j] = Σ_k x_pad[n][k·r + j].
-    var extra = [C](repeating: 0, count: n * outFeatures)
-    extra.withUnsafeMutableBufferPointer { e in
-      let extraBase = e.baseAddress!
-      if let bias {
-        let biasValues = bias.map(\.compute)
-        for sample in 0..<n { (extraBase + sample * outFeatures).update(from: biasValues, count: outFeatures) }
+    // The adapter terms: s_a[n][j] = Σ_k x_pad[n][k·r + j] and each block in the
+    // arithmetic type; each thread adds Σ_j s_a[n][j]·b_a[j, o] for its own outputs.
+    let adapterTerms: [(r: Int, sums: [C], rows: [C])] = boneBlocks.map { block in
+      let r = block.rows
+      var sums = [C](repeating: 0, count: n * r)
+      for sample in 0..<n {
+        for c in 0..<inFeatures { sums[sample * r + c % r] += x[sample * inFeatures + c] }
       }
-      for block in boneBlocks {
-        let r = block.rows
-        var rows = [C](repeating: 0, count: r * outFeatures)
-        block.withUnsafeBufferPointer { b in
-          rows.withUnsafeMutableBufferPointer { w in widen(b.baseAddress!, w.baseAddress!, r * outFeatures) }
+      return (r, sums, block.elements.map(\.compute))
+    }
+    let biasValues = bias?.map(\.compute)
+    // extra[n][o] = bias_o + Σ_a Σ_j s_a[n][j]·b_a[j, o], filled by each thread for its outputs.
+    var extra = [C](repeating: 0, count: n * outFeatures)
+    /// Fills `extra` for outputs `first ..< end` (rows j ≥ in of a block meet only padding).
+    @inline(__always) func fillExtra(_ extraBase: UnsafeMutablePointer<C>, _ first: Int, _ end: Int) {
+      for sample in 0..<n {
+        let e = extraBase + sample * outFeatures + first
+        if let biasValues {
+          for o in first..<end { e[o - first] = biasValues[o] }
         }
-        var s = [C](repeating: 0, count: r)
-        for sample in 0..<n {
-          for j in 0..<r { s[j] = 0 }
-          for c in 0..<inFeatures { s[c % r] += x[sample * inFeatures + c] }
-          rows.withUnsafeBufferPointer { w in
-            // Rows j ≥ in meet only padding: s_a[n][j] = 0 there.
-            for j in 0..<min(r, inFeatures) {
-              axpy(extraBase + sample * outFeatures, s[j], w.baseAddress! + j * outFeatures, outFeatures)
+        for term in adapterTerms {
+          term.rows.withUnsafeBufferPointer { rows in
+            guard let rowsBase = rows.baseAddress else { return }
+            for j in 0..<min(term.r, inFeatures) {
+              axpy(e, term.sums[sample * term.r + j], rowsBase + j * outFeatures + first, end - first)
             }
           }
         }
@@ -580,12 +584,16 @@ public enum FastKernels<Instructions: InstructionSet> {
     }
     packed.withUnsafeBufferPointer { packedSamples in
     x.withUnsafeBufferPointer { xs in
-      extra.withUnsafeBufferPointer { es in
+      extra.withUnsafeMutableBufferPointer { es in
         weight.withUnsafeBufferPointer { w in
           output.withUnsafeMutableBufferPointer { out in
-            let shared = UnsafeSendableBox((xs.baseAddress!, es.baseAddress!, w.baseAddress!, out.baseAddress!, packedSamples.baseAddress))
+            guard let xBase = xs.baseAddress, let extraBase = es.baseAddress, let wBase = w.baseAddress,
+              let outBase = out.baseAddress
+            else { return }
+            let shared = UnsafeSendableBox((xBase, extraBase, wBase, outBase, packedSamples.baseAddress))
             parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
               let (xBase, extraBase, wBase, outBase, packedBase) = shared.value
+              fillExtra(extraBase, 4 * range.lowerBound, min(4 * range.upperBound, outFeatures))
               let sampleGroups = padded / groupSize
               let slots = 64 * groupSize  // values of accumulators per row group and sample group
               let groupsPerPass = 4
