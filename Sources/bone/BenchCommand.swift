@@ -65,15 +65,7 @@ struct BenchCommand: Command {
     for op in chosen where !operations.contains(op) {
       throw UsageError("unknown operation \(op); the operations are \(operations.joined(separator: ", "))")
     }
-    if let name = parsed.options["instructions"]?.first {
-      guard let choice = FastInstructions(rawValue: name) else {
-        throw UsageError("unknown instructions \(name); choose \(FastInstructions.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      guard choice.isSupported else { throw UsageError("this processor does not support the \(name) kernels") }
-      instructions = choice
-    } else {
-      instructions = .best
-    }
+    instructions = try parsed.instructions()
     var cases: [Case] = []
     for (out, inFeatures) in shapes {
       for dtype in dtypes {

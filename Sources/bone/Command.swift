@@ -1,3 +1,5 @@
+import BoneFast
+
 /// A subcommand of `bone`: a name, a one-line abstract, usage text, parsing
 /// of its arguments and a run, in the manner of swift-argument-parser.
 protocol Command {
@@ -59,5 +61,18 @@ struct ParsedArguments {
         index += 1
       }
     }
+  }
+}
+
+extension ParsedArguments {
+  /// The `--instructions` option: a copy of the fast kernels this processor
+  /// supports, or the fastest one when the option is absent.
+  func instructions() throws(UsageError) -> FastInstructions {
+    guard let name = options["instructions"]?.first else { return .best }
+    guard let choice = FastInstructions(rawValue: name) else {
+      throw UsageError("unknown instructions \(name); choose \(FastInstructions.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    guard choice.isSupported else { throw UsageError("this processor does not support the \(name) kernels") }
+    return choice
   }
 }

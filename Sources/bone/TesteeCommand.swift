@@ -22,15 +22,7 @@ struct TesteeCommand: Command {
     guard parsed.positional.isEmpty else { throw UsageError("unexpected argument \(parsed.positional[0])") }
     implementation = parsed.options["impl"]?.first ?? "fast"
     guard ["fast", "exact"].contains(implementation) else { throw UsageError("--impl is fast or exact, not \(implementation)") }
-    if let name = parsed.options["instructions"]?.first {
-      guard let choice = FastInstructions(rawValue: name) else {
-        throw UsageError("unknown instructions \(name); choose \(FastInstructions.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      guard choice.isSupported else { throw UsageError("this processor does not support the \(name) kernels") }
-      instructions = choice
-    } else {
-      instructions = .best
-    }
+    instructions = try parsed.instructions()
   }
 
   func run() throws -> Int32 {
