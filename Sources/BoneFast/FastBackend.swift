@@ -56,6 +56,10 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
 
   /// The stored values widened exactly to the arithmetic type by the kernels'
   /// SIMD conversions (`DTYPE-CPU-2`).
+  @_specialize(where Storage == Float)
+  @_specialize(where Storage == Double)
+  @_specialize(where Storage == Float16)
+  @_specialize(where Storage == BFloat16)
   public func widened(_ values: [Storage]) -> [Storage.Compute] {
     var result = [Storage.Compute](repeating: 0, count: values.count)
     values.withUnsafeBufferPointer { source in
@@ -72,6 +76,10 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
 
   /// The values rounded to the storage type (nearest, ties to even) by the
   /// kernels' SIMD conversions (`DTYPE-CPU-2`).
+  @_specialize(where Storage == Float)
+  @_specialize(where Storage == Double)
+  @_specialize(where Storage == Float16)
+  @_specialize(where Storage == BFloat16)
   public func narrowed(_ values: [Storage.Compute]) -> [Storage] {
     var result = [Storage](repeating: Storage(rounding: 0), count: values.count)
     values.withUnsafeBufferPointer { source in
@@ -120,6 +128,10 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
 
   /// Every `(I + B_a)⁻¹` by Gauss–Jordan elimination with partial pivoting,
   /// and the first out-block with a zero pivot.
+  @_specialize(where Storage == Float)
+  @_specialize(where Storage == Double)
+  @_specialize(where Storage == Float16)
+  @_specialize(where Storage == BFloat16)
   func inverses(_ blocks: [Matrix<Storage>]) -> ([Storage.Compute], Int?) {
     switch instructions {
     case .avx2, .avx512: AVX2Kernels.inversesOfIdentityPlus(blocks)
@@ -141,6 +153,10 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   }
 
   /// Every tile `(T' − B_a)·(I + B_a)⁻¹`, in place (`BAT-UNMERGE-1`).
+  @_specialize(where Storage == Float)
+  @_specialize(where Storage == Double)
+  @_specialize(where Storage == Float16)
+  @_specialize(where Storage == BFloat16)
   public func batUnmerge(_ weight: inout Matrix<Storage>, plan: BatUnmergePlan) {
     switch instructions {
     case .avx2, .avx512:
