@@ -583,105 +583,105 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
     }
     packed.withUnsafeBufferPointer { packedSamples in
-    x.withUnsafeBufferPointer { xs in
-      extra.withUnsafeMutableBufferPointer { es in
-        weight.withUnsafeBufferPointer { w in
-          output.withUnsafeMutableBufferPointer { out in
-            guard let xBase = xs.baseAddress, let extraBase = es.baseAddress, let wBase = w.baseAddress,
-              let outBase = out.baseAddress
-            else { return }
-            let shared = UnsafeSendableBox((xBase, extraBase, wBase, outBase, packedSamples.baseAddress))
-            parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
-              let (xBase, extraBase, wBase, outBase, packedBase) = shared.value
-              fillExtra(extraBase, 4 * range.lowerBound, min(4 * range.upperBound, outFeatures))
-              let sampleGroups = padded / groupSize
-              let slots = 64 * groupSize  // values of accumulators per row group and sample group
-              let groupsPerPass = 4
-              // Per pass: the pass's sixteen weight rows, widened (or copied) whole,
-              // row by row, so that the hardware prefetcher sees long streams (a
-              // row stride of in + 16 keeps the chunks of different rows from
-              // aliasing in the cache); and each row group's accumulators.
-              let rowStride = inFeatures + 16
-              let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * groupsPerPass * rowStride)
-              let accumulators = UnsafeMutablePointer<C>.allocate(capacity: slots * sampleGroups * groupsPerPass)
-              defer {
-                scratch.deallocate()
-                accumulators.deallocate()
-              }
-              /// Row o's stored weights.
-              @inline(__always) func stored(_ o: Int) -> UnsafePointer<S> { UnsafePointer(wBase + o * inFeatures) }
-              /// The columns past the last multiple of 8, then the extra terms; stored rounded.
-              @inline(__always) func finish(_ o: Int, _ sample: Int, _ dot: C) {
-                let row = stored(o)
-                let xs = xBase + sample * inFeatures
-                var total = dot
-                for c in vectorColumns..<inFeatures { total += row[c].compute * xs[c] }
-                total += extraBase[sample * outFeatures + o]
-                outBase[sample * outFeatures + o] = S(rounding: total)
-              }
-              if n == 1 {
-                // One sample: the stored rows are read directly, once.
-                for g in range {
-                  let o0 = 4 * g
-                  let last = min(o0 + 3, outFeatures - 1)
-                  let d = dots4x1(stored(o0), stored(min(o0 + 1, last)), stored(min(o0 + 2, last)), stored(last), xBase, vectorColumns)
-                  finish(o0, 0, d.0)
-                  if o0 + 1 <= last { finish(o0 + 1, 0, d.1) }
-                  if o0 + 2 <= last { finish(o0 + 2, 0, d.2) }
-                  if o0 + 3 <= last { finish(o0 + 3, 0, d.3) }
+      x.withUnsafeBufferPointer { xs in
+        extra.withUnsafeMutableBufferPointer { es in
+          weight.withUnsafeBufferPointer { w in
+            output.withUnsafeMutableBufferPointer { out in
+              guard let xBase = xs.baseAddress, let extraBase = es.baseAddress, let wBase = w.baseAddress,
+                let outBase = out.baseAddress
+              else { return }
+              let shared = UnsafeSendableBox((xBase, extraBase, wBase, outBase, packedSamples.baseAddress))
+              parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
+                let (xBase, extraBase, wBase, outBase, packedBase) = shared.value
+                fillExtra(extraBase, 4 * range.lowerBound, min(4 * range.upperBound, outFeatures))
+                /// Row o's stored weights.
+                @inline(__always) func stored(_ o: Int) -> UnsafePointer<S> { UnsafePointer(wBase + o * inFeatures) }
+                /// The columns past the last multiple of 8, then the extra terms; stored rounded.
+                @inline(__always) func finish(_ o: Int, _ sample: Int, _ dot: C) {
+                  let row = stored(o)
+                  let xs = xBase + sample * inFeatures
+                  var total = dot
+                  for c in vectorColumns..<inFeatures { total += row[c].compute * xs[c] }
+                  total += extraBase[sample * outFeatures + o]
+                  outBase[sample * outFeatures + o] = S(rounding: total)
                 }
-                return
-              }
-              // Several samples: passes of up to four row groups. In each column chunk,
-              // the samples' chunk stays in cache across the pass's groups and each
-              // group's weight chunk across the sample groups.
-              var first = range.lowerBound
-              while first < range.upperBound {
-                let groups = min(groupsPerPass, range.upperBound - first)
-                accumulators.initialize(repeating: 0, count: slots * sampleGroups * groups)
-                for local in 0..<groups {
-                  let o0 = 4 * (first + local)
-                  let last = min(o0 + 3, outFeatures - 1)
-                  // Rows past the output repeat the group's last row; their results are dropped.
-                  for rho in 0..<4 { widen(stored(min(o0 + rho, last)), scratch + (4 * local + rho) * rowStride, inFeatures) }
-                }
-                var start = 0
-                while start < vectorColumns {
-                  let count = min(chunk, vectorColumns - start)
-                  for local in 0..<groups {
-                    @inline(__always) func chunkRow(_ rho: Int) -> UnsafePointer<C> {
-                      UnsafePointer(scratch + (4 * local + rho) * rowStride + start)
-                    }
-                    let (w0, w1, w2, w3) = (chunkRow(0), chunkRow(1), chunkRow(2), chunkRow(3))
-                    for group in 0..<sampleGroups {
-                      guard let packedBase else { continue }
-                      let samples = packedBase + start * padded + group * groupSize * count
-                      Instructions.accumulateRows(w0, w1, w2, w3, samples, count, count, accumulators + slots * (local * sampleGroups + group))
-                    }
+                if n == 1 {
+                  // One sample: the stored rows are read directly, once.
+                  for g in range {
+                    let o0 = 4 * g
+                    let last = min(o0 + 3, outFeatures - 1)
+                    let d = dots4x1(stored(o0), stored(min(o0 + 1, last)), stored(min(o0 + 2, last)), stored(last), xBase, vectorColumns)
+                    finish(o0, 0, d.0)
+                    if o0 + 1 <= last { finish(o0 + 1, 0, d.1) }
+                    if o0 + 2 <= last { finish(o0 + 2, 0, d.2) }
+                    if o0 + 3 <= last { finish(o0 + 3, 0, d.3) }
                   }
-                  start += count
+                  return
                 }
-                for local in 0..<groups {
-                  let o0 = 4 * (first + local)
-                  for group in 0..<sampleGroups {
-                    let acc = accumulators + slots * (local * sampleGroups + group)
-                    @inline(__always) func slot(_ index: Int) -> C {
-                      (load(acc + 16 * index) + load(acc + 16 * index + 8)).sum()
+                let sampleGroups = padded / groupSize
+                let slots = 64 * groupSize  // values of accumulators per row group and sample group
+                let groupsPerPass = 4
+                // Per pass: the pass's sixteen weight rows, widened (or copied) whole,
+                // row by row, so that the hardware prefetcher sees long streams (a
+                // row stride of in + 16 keeps the chunks of different rows from
+                // aliasing in the cache); and each row group's accumulators.
+                let rowStride = inFeatures + 16
+                let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * groupsPerPass * rowStride)
+                let accumulators = UnsafeMutablePointer<C>.allocate(capacity: slots * sampleGroups * groupsPerPass)
+                defer {
+                  scratch.deallocate()
+                  accumulators.deallocate()
+                }
+                // Several samples: passes of up to four row groups. In each column chunk,
+                // the samples' chunk stays in cache across the pass's groups and each
+                // group's weight chunk across the sample groups.
+                var first = range.lowerBound
+                while first < range.upperBound {
+                  let groups = min(groupsPerPass, range.upperBound - first)
+                  accumulators.initialize(repeating: 0, count: slots * sampleGroups * groups)
+                  for local in 0..<groups {
+                    let o0 = 4 * (first + local)
+                    let last = min(o0 + 3, outFeatures - 1)
+                    // Rows past the output repeat the group's last row; their results are dropped.
+                    for rho in 0..<4 { widen(stored(min(o0 + rho, last)), scratch + (4 * local + rho) * rowStride, inFeatures) }
+                  }
+                  var start = 0
+                  while start < vectorColumns {
+                    let count = min(chunk, vectorColumns - start)
+                    for local in 0..<groups {
+                      @inline(__always) func chunkRow(_ rho: Int) -> UnsafePointer<C> {
+                        UnsafePointer(scratch + (4 * local + rho) * rowStride + start)
+                      }
+                      let (w0, w1, w2, w3) = (chunkRow(0), chunkRow(1), chunkRow(2), chunkRow(3))
+                      for group in 0..<sampleGroups {
+                        guard let packedBase else { continue }
+                        let samples = packedBase + start * padded + group * groupSize * count
+                        Instructions.accumulateRows(w0, w1, w2, w3, samples, count, count, accumulators + slots * (local * sampleGroups + group))
+                      }
                     }
-                    for s in 0..<groupSize where group * groupSize + s < n {
-                      for rho in 0..<4 where o0 + rho < outFeatures {
-                        finish(o0 + rho, group * groupSize + s, slot(4 * s + rho))
+                    start += count
+                  }
+                  for local in 0..<groups {
+                    let o0 = 4 * (first + local)
+                    for group in 0..<sampleGroups {
+                      let acc = accumulators + slots * (local * sampleGroups + group)
+                      @inline(__always) func slot(_ index: Int) -> C {
+                        (load(acc + 16 * index) + load(acc + 16 * index + 8)).sum()
+                      }
+                      for s in 0..<groupSize where group * groupSize + s < n {
+                        for rho in 0..<4 where o0 + rho < outFeatures {
+                          finish(o0 + rho, group * groupSize + s, slot(4 * s + rho))
+                        }
                       }
                     }
                   }
+                  first += groups
                 }
-                first += groups
               }
             }
           }
         }
       }
-    }
     }
     return output
   }
