@@ -5,10 +5,12 @@ import BoneKernelsAVX2
 /// `Double` for float64 storage) with SIMD inner loops and threads, following
 /// the CPU policy of `Spec/BONE.md` §6 (`DTYPE-CPU-1`, `DTYPE-CPU-2`).
 ///
-/// Merges work in place on the weight; the only allocations are the outputs
-/// of forwards and a few vectors of length r per thread. Each operation is
-/// pre-specialised for the four storage types, because the layer state
-/// machine calls it through the generic `LayerBackend` protocol.
+/// Merges work in place on the weight. Besides the outputs of forwards, calls
+/// allocate working buffers sized by the blocks (widened blocks, inverses)
+/// and the batch (packed samples), and scratch rows per thread; none sized by
+/// the weight. Each operation picks a compiled copy of the kernels
+/// (`instructions`) and is pre-specialised for the four storage types, because
+/// the layer state machine calls it through the generic `LayerBackend` protocol.
 public struct FastBackend<Storage: FastStorage>: LayerBackend {
   /// Weights are stored values.
   public typealias WeightElement = Storage

@@ -13,12 +13,6 @@ public enum FastKernels<Instructions: InstructionSet> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<C>.self)
   }
 
-  /// Loads eight arithmetic values.
-  @inlinable @inline(__always)
-  static func load<C: SIMDScalar>(_ pointer: UnsafeMutablePointer<C>) -> SIMD8<C> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<C>.self)
-  }
-
   /// Stores eight arithmetic values.
   @inlinable @inline(__always)
   static func store<C: SIMDScalar>(_ values: SIMD8<C>, _ pointer: UnsafeMutablePointer<C>) {
