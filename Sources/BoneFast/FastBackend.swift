@@ -103,7 +103,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func boneMerge(_ weight: inout Matrix<Storage>, block: Matrix<Storage>, subtract: Bool) {
     switch instructions {
-    case .avx2, .avx512: AVX2Kernels.boneMerge(&weight, block: block, subtract: subtract)
+    case .avx2, .avx512: AVX2Kernels.boneMerge(&weight, block: block, subtract: subtract, wide: instructions == .avx512)
     case .portable: FastKernels<PortableInstructions>.boneMerge(&weight, block: block, subtract: subtract)
     }
   }

@@ -57,44 +57,70 @@ public enum FastKernels<Instructions: InstructionSet> {
     let columns = weight.columns
     let r = block.rows
     let period = r * max(1, (64 + r - 1) / r)
-    // The block transposed to out × r, so that row o's addends are contiguous
-    // (reading b[j, o] for one o at a time would touch r cache lines per row).
-    var transposed = [S.Compute](repeating: 0, count: r * rows)
-    for j in 0..<r {
-      for o in 0..<rows {
-        let value = block.elements[j * rows + o].compute
-        transposed[o * r + j] = subtract ? -value : value
-      }
-    }
-    transposed.withUnsafeBufferPointer { b in
+    // Rows are taken `group` at a time; their addends are first transposed to
+    // group × r (so that row o's addends are contiguous: reading b[j, o] for
+    // one o at a time would touch r cache lines per row), by every worker for
+    // its own rows.
+    let group = 64
+    block.withUnsafeBufferPointer { b in
       weight.withUnsafeMutableBufferPointer { w in
         guard let base = w.baseAddress, let blockBase = b.baseAddress else { return }
         let shared = UnsafeSendableBox((base, blockBase))
         parallelChunks(rows, costPerItem: columns) { range in
           let (base, blockBase) = shared.value
+          let transposed = UnsafeMutablePointer<S.Compute>.allocate(capacity: group * r)
           let addends = UnsafeMutablePointer<S.Compute>.allocate(capacity: period)
-          defer { addends.deallocate() }
-          for o in range {
-            for t in 0..<period { addends[t] = blockBase[o * r + t % r] }
-            let row = base + o * columns
-            var c = 0
-            while c < columns {
-              let length = min(period, columns - c)
-              let segment = row + c
-              var t = 0
-              while t + 8 <= length {
-                Instructions.store8(Instructions.load8(segment + t) + load(addends + t), segment + t)
-                t += 8
+          defer {
+            transposed.deallocate()
+            addends.deallocate()
+          }
+          var first = range.lowerBound
+          while first < range.upperBound {
+            let count = min(group, range.upperBound - first)
+            for j in 0..<r {
+              let source = blockBase + j * rows + first
+              for i in 0..<count {
+                let value = source[i].compute
+                transposed[i * r + j] = subtract ? -value : value
               }
-              while t < length {
-                segment[t] = S(rounding: segment[t].compute + addends[t])
-                t += 1
-              }
-              c += period
             }
+            for i in 0..<count {
+              let own = transposed + i * r
+              var j = 0
+              for t in 0..<period {
+                addends[t] = own[j]
+                j = j + 1 == r ? 0 : j + 1
+              }
+              Instructions.addPeriodic(base + (first + i) * columns, columns, addends, period)
+            }
+            first += count
           }
         }
       }
+    }
+  }
+
+  /// `row[t] ← row[t] + addends[t mod period]` for `t < count`, each sum
+  /// rounded to the storage type, eight values at a time: the inner loop of
+  /// `boneMerge`.
+  @inlinable @inline(__always)
+  public static func addPeriodic8<S: FastStorage>(
+    _ row: UnsafeMutablePointer<S>, _ count: Int, _ addends: UnsafePointer<S.Compute>, _ period: Int
+  ) {
+    var c = 0
+    while c < count {
+      let length = min(period, count - c)
+      let segment = row + c
+      var t = 0
+      while t + 8 <= length {
+        Instructions.store8(Instructions.load8(segment + t) + load(addends + t), segment + t)
+        t += 8
+      }
+      while t < length {
+        segment[t] = S(rounding: segment[t].compute + addends[t])
+        t += 1
+      }
+      c += period
     }
   }
 

@@ -20,6 +20,11 @@ public protocol InstructionSet {
     _ accumulator: SIMD8<C>, _ a: SIMD8<C>, _ b: SIMD8<C>
   ) -> SIMD8<C>
 
+  /// `row[t] ← row[t] + addends[t mod period]` for `t < count`, each sum
+  /// rounded to the storage type: one row of a BONE merge or unmerge.
+  static func addPeriodic<S: FastStorage>(
+    _ row: UnsafeMutablePointer<S>, _ count: Int, _ addends: UnsafePointer<S.Compute>, _ period: Int)
+
   /// The columns one call of `tileProduct` computes (a multiple of 8).
   static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
 
@@ -46,6 +51,14 @@ public protocol InstructionSet {
 }
 
 extension InstructionSet {
+  /// Eight values at a time (`FastKernels.addPeriodic8`).
+  @inlinable @inline(__always)
+  public static func addPeriodic<S: FastStorage>(
+    _ row: UnsafeMutablePointer<S>, _ count: Int, _ addends: UnsafePointer<S.Compute>, _ period: Int
+  ) {
+    FastKernels<Self>.addPeriodic8(row, count, addends, period)
+  }
+
   /// Sixteen columns: eight accumulators of eight lanes.
   @inlinable @inline(__always)
   public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int { 16 }

@@ -71,6 +71,26 @@ public enum AVX512Instructions: InstructionSet {
     accumulator.addingProduct(a, b)
   }
 
+  /// bfloat16 and float16 rows sixteen values at a time
+  /// (`AVX512MicroKernels.addPeriodicBFloat16`, `addPeriodicFloat16`); other
+  /// types as the AVX2 copy.
+  @inlinable @inline(__always)
+  public static func addPeriodic<S: FastStorage>(
+    _ row: UnsafeMutablePointer<S>, _ count: Int, _ addends: UnsafePointer<S.Compute>, _ period: Int
+  ) {
+    guard S.self == BFloat16.self || S.self == Float16.self else {
+      FastKernels<Self>.addPeriodic8(row, count, addends, period)
+      return
+    }
+    let encodings = UnsafeMutableRawPointer(row).assumingMemoryBound(to: UInt16.self)
+    let floats = UnsafeRawPointer(addends).assumingMemoryBound(to: Float.self)
+    if S.self == BFloat16.self {
+      AVX512MicroKernels.addPeriodicBFloat16(encodings, count, floats, period)
+    } else {
+      AVX512MicroKernels.addPeriodicFloat16(encodings, count, floats, period)
+    }
+  }
+
   /// 32 columns for float32, else 16.
   @inlinable @inline(__always)
   public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {

@@ -23,13 +23,18 @@ public enum AVX2Kernels {
     FastKernels<AVX2Instructions>.narrow(source, destination, count)
   }
 
-  /// `FastKernels.boneMerge` (`BONE-MERGE-1`, `BONE-MERGE-2`).
+  /// `FastKernels.boneMerge` (`BONE-MERGE-1`, `BONE-MERGE-2`); `wide`
+  /// selects the 512-bit half-precision rows (`AVX512Instructions`).
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
-  public static func boneMerge<S: FastStorage>(_ weight: inout Matrix<S>, block: Matrix<S>, subtract: Bool) {
-    FastKernels<AVX2Instructions>.boneMerge(&weight, block: block, subtract: subtract)
+  public static func boneMerge<S: FastStorage>(_ weight: inout Matrix<S>, block: Matrix<S>, subtract: Bool, wide: Bool) {
+    if wide {
+      FastKernels<AVX512Instructions>.boneMerge(&weight, block: block, subtract: subtract)
+    } else {
+      FastKernels<AVX2Instructions>.boneMerge(&weight, block: block, subtract: subtract)
+    }
   }
 
   /// `FastKernels.batMerge` (`BAT-MERGE-1`); `wide` selects the 512-bit

@@ -126,3 +126,149 @@ public enum AVX512MicroKernels {
     store16(a33, acc + 240)
   }
 }
+
+// MARK: - BONE merge and unmerge of half-precision rows (BONE-MERGE-1, BONE-MERGE-2, DTYPE-CPU-2)
+
+extension AVX512MicroKernels {
+  /// Adds `addends[t mod period]` to the `count` bfloat16 values (encodings)
+  /// of `row` in place, each sum computed in float32 and rounded to nearest,
+  /// ties to even, NaN kept a quiet NaN (as `BFloat16.init(_:)`).
+  ///
+  /// Thirty-two values at a time without any 16-bit lane: the row is read as
+  /// 32-bit lanes holding an even value in the low half and an odd one in the
+  /// high half, which widen by a shift and a mask; the addends are laid out
+  /// per 32 values as the 16 even ones, then the 16 odd ones, for a period
+  /// of the row extended to a multiple of 32 (or at least to an even length).
+  public static func addPeriodicBFloat16(
+    _ row: UnsafeMutablePointer<UInt16>, _ count: Int, _ addends: UnsafePointer<Float>, _ period: Int
+  ) {
+    var extended = period
+    while extended % 32 != 0 && extended < 2048 { extended *= 2 }
+    extended = min(extended, count)
+    guard extended > 0 else { return }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: extended) { buffer in
+      guard let split = buffer.baseAddress else { return }
+      var source = 0  // index into addends: position mod period
+      var t = 0
+      while t + 32 <= extended {
+        for pair in 0..<16 {
+          split[t + pair] = addends[source]
+          source = source + 1 == period ? 0 : source + 1
+          split[t + 16 + pair] = addends[source]
+          source = source + 1 == period ? 0 : source + 1
+        }
+        t += 32
+      }
+      while t < extended {
+        split[t] = addends[source]
+        source = source + 1 == period ? 0 : source + 1
+        t += 1
+      }
+      var c = 0
+      while c < count {
+        let length = min(extended, count - c)
+        let segment = row + c
+        var t = 0
+        while t + 32 <= length {
+          let pairs = UnsafeRawPointer(segment + t).loadUnaligned(as: SIMD16<UInt32>.self)
+          let even = unsafeBitCast(pairs &<< 16, to: SIMD16<Float>.self) + load16(split + t)
+          let odd = unsafeBitCast(pairs & 0xFFFF_0000, to: SIMD16<Float>.self) + load16(split + t + 16)
+          let rounded = (bfloat16InHighHalf(even) &>> 16) | (bfloat16InHighHalf(odd) & 0xFFFF_0000)
+          UnsafeMutableRawPointer(segment + t).storeBytes(of: rounded, as: SIMD16<UInt32>.self)
+          t += 32
+        }
+        while t < length {
+          // Within the part laid out by 32s, value t's addend is at its pair's slot.
+          let slot = t < extended & ~31 ? (t & ~31) + (t & 1) * 16 + (t & 31) >> 1 : t
+          let sum = Float(bitPattern: UInt32(segment[t]) << 16) + split[slot]
+          let bits = sum.bitPattern
+          let isNaN = bits & 0x7FFF_FFFF > 0x7F80_0000
+          segment[t] = isNaN ? UInt16(bits >> 16) | 0x0040 : UInt16((bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+          t += 1
+        }
+        c += extended
+      }
+    }
+  }
+
+  /// Floats rounded to bfloat16, ties to even, the encoding in the upper 16
+  /// bits of each lane (the lower bits are garbage); a NaN becomes the quiet
+  /// NaN with its sign and upper payload. The NaN mask is built with integer
+  /// arithmetic (magnitudes are below 2^31), which stays in vector registers.
+  @inline(__always)
+  static func bfloat16InHighHalf(_ values: SIMD16<Float>) -> SIMD16<UInt32> {
+    let bits = unsafeBitCast(values, to: SIMD16<UInt32>.self)
+    let rounded = bits &+ 0x7FFF &+ ((bits &>> 16) & 1)
+    let isNaN = 0 &- ((0x7F80_0000 &- (bits & 0x7FFF_FFFF)) &>> 31)
+    return ((bits | 0x0040_0000) & isNaN) | (rounded & ~isNaN)
+  }
+
+  /// Adds `addends[t mod period]` to the `count` float16 values (encodings) of
+  /// `row` in place, each sum computed in float32 and rounded to nearest, ties
+  /// to even (`vcvtph2ps`, `vcvtps2ph`), sixteen values at a time.
+  public static func addPeriodicFloat16(
+    _ row: UnsafeMutablePointer<UInt16>, _ count: Int, _ addends: UnsafePointer<Float>, _ period: Int
+  ) {
+    addPeriodic(row, count, addends, period, Float16Encoding.self)
+  }
+
+  /// The loop of both: whole periods of the row, sixteen lanes at a time, the
+  /// last lanes of each period through a zero-filled vector.
+  @inline(__always)
+  static func addPeriodic<Encoding: HalfEncoding>(
+    _ row: UnsafeMutablePointer<UInt16>, _ count: Int, _ addends: UnsafePointer<Float>, _ period: Int, _: Encoding.Type
+  ) {
+    var c = 0
+    while c < count {
+      let length = min(period, count - c)
+      let segment = row + c
+      var t = 0
+      while t + 16 <= length {
+        let stored = UnsafeRawPointer(segment + t).loadUnaligned(as: SIMD16<UInt16>.self)
+        let sum = Encoding.narrow(Encoding.widen(stored) + load16(addends + t))
+        UnsafeMutableRawPointer(segment + t).storeBytes(of: sum, as: SIMD16<UInt16>.self)
+        t += 16
+      }
+      if t < length {
+        var stored = SIMD16<UInt16>()
+        var addend = SIMD16<Float>()
+        for lane in 0..<(length - t) {
+          stored[lane] = segment[t + lane]
+          addend[lane] = addends[t + lane]
+        }
+        let sum = Encoding.narrow(Encoding.widen(stored) + addend)
+        for lane in 0..<(length - t) { segment[t + lane] = sum[lane] }
+      }
+      c += period
+    }
+  }
+}
+
+/// A 16-bit floating-point format, sixteen lanes at a time.
+protocol HalfEncoding {
+  /// Encodings widened exactly to float32.
+  static func widen(_ encodings: SIMD16<UInt16>) -> SIMD16<Float>
+  /// Floats rounded to encodings, nearest, ties to even.
+  static func narrow(_ values: SIMD16<Float>) -> SIMD16<UInt16>
+}
+
+/// IEEE binary16.
+enum Float16Encoding: HalfEncoding {
+  /// float16 encodings widened exactly, lane by lane (one `vcvtph2ps`).
+  @inline(__always)
+  static func widen(_ encodings: SIMD16<UInt16>) -> SIMD16<Float> {
+    let h = unsafeBitCast(encodings, to: SIMD16<Float16>.self)
+    var result = SIMD16<Float>()
+    for lane in 0..<16 { result[lane] = Float(h[lane]) }
+    return result
+  }
+
+  /// Floats rounded to float16 encodings, ties to even, lane by lane (one
+  /// `vcvtps2ph`).
+  @inline(__always)
+  static func narrow(_ values: SIMD16<Float>) -> SIMD16<UInt16> {
+    var result = SIMD16<Float16>()
+    for lane in 0..<16 { result[lane] = Float16(values[lane]) }
+    return unsafeBitCast(result, to: SIMD16<UInt16>.self)
+  }
+}
