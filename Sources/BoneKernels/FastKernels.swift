@@ -493,7 +493,7 @@ public enum FastKernels<Instructions: InstructionSet> {
   /// `count` columns (a multiple of 8), two accumulator chains per row; the
   /// weights are widened as they are loaded, so each is read once.
   @inlinable @inline(__always)
-  static func dots4x1<S: FastStorage>(
+  public static func dots4x1<S: FastStorage>(
     _ w0: UnsafePointer<S>, _ w1: UnsafePointer<S>, _ w2: UnsafePointer<S>, _ w3: UnsafePointer<S>,
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute) {
@@ -551,13 +551,24 @@ public enum FastKernels<Instructions: InstructionSet> {
     }
     // The adapter terms: s_a[n][j] = Σ_k x_pad[n][k·r + j] and each block in the
     // arithmetic type; each thread adds Σ_j s_a[n][j]·b_a[j, o] for its own outputs.
-    let adapterTerms: [(r: Int, sums: [C], rows: [C])] = boneBlocks.map { block in
+    let adapterTerms: [(r: Int, sums: [C], block: Matrix<S>)] = boneBlocks.map { block in
       let r = block.rows
       var sums = [C](repeating: 0, count: n * r)
-      for sample in 0..<n {
-        for c in 0..<inFeatures { sums[sample * r + c % r] += x[sample * inFeatures + c] }
+      sums.withUnsafeMutableBufferPointer { s in
+        x.withUnsafeBufferPointer { xs in
+          guard let sumBase = s.baseAddress, let xBase = xs.baseAddress else { return }
+          for sample in 0..<n {
+            let own = sumBase + sample * r
+            let values = xBase + sample * inFeatures
+            var j = 0
+            for c in 0..<inFeatures {
+              own[j] += values[c]
+              j = j + 1 == r ? 0 : j + 1
+            }
+          }
+        }
       }
-      return (r, sums, block.elements.map(\.compute))
+      return (r, sums, block)
     }
     let biasValues = bias?.map(\.compute)
     // extra[n][o] = bias_o + Σ_a Σ_j s_a[n][j]·b_a[j, o], filled by each thread for its outputs.
@@ -570,7 +581,7 @@ public enum FastKernels<Instructions: InstructionSet> {
           for o in first..<end { e[o - first] = biasValues[o] }
         }
         for term in adapterTerms {
-          term.rows.withUnsafeBufferPointer { rows in
+          term.block.withUnsafeBufferPointer { rows in
             guard let rowsBase = rows.baseAddress else { return }
             for j in 0..<min(term.r, inFeatures) {
               axpy(e, term.sums[sample * term.r + j], rowsBase + j * outFeatures + first, end - first)
@@ -630,7 +641,7 @@ public enum FastKernels<Instructions: InstructionSet> {
                   for g in range {
                     let o0 = 4 * g
                     let last = min(o0 + 3, outFeatures - 1)
-                    let d = dots4x1(stored(o0), stored(min(o0 + 1, last)), stored(min(o0 + 2, last)), stored(last), xBase, vectorColumns)
+                    let d = Instructions.dots4(stored(o0), stored(min(o0 + 1, last)), stored(min(o0 + 2, last)), stored(last), xBase, vectorColumns)
                     finish(o0, 0, d.0)
                     if o0 + 1 <= last { finish(o0 + 1, 0, d.1) }
                     if o0 + 2 <= last { finish(o0 + 2, 0, d.2) }
@@ -641,12 +652,13 @@ public enum FastKernels<Instructions: InstructionSet> {
                 let sampleGroups = padded / groupSize
                 let slots = 64 * groupSize  // values of accumulators per row group and sample group
                 let groupsPerPass = 4
-                // Per pass: the pass's sixteen weight rows, widened (or copied) whole,
-                // row by row, so that the hardware prefetcher sees long streams (a
-                // row stride of in + 16 keeps the chunks of different rows from
-                // aliasing in the cache); and each row group's accumulators.
-                let rowStride = inFeatures + 16
-                let scratch = UnsafeMutablePointer<C>.allocate(capacity: 4 * groupsPerPass * rowStride)
+                // Per pass: each row group's accumulators and, for weights not stored
+                // in the arithmetic type, the chunk of the pass's sixteen rows widened
+                // just before it is used (widening whole rows first left the kernels
+                // waiting for memory, then the memory idle while they ran). Rows
+                // stored in the arithmetic type are read in place.
+                let storedIsArithmetic = S.self == C.self
+                let scratch = UnsafeMutablePointer<C>.allocate(capacity: storedIsArithmetic ? 0 : 4 * groupsPerPass * chunk)
                 let accumulators = UnsafeMutablePointer<C>.allocate(capacity: slots * sampleGroups * groupsPerPass)
                 defer {
                   scratch.deallocate()
@@ -659,18 +671,21 @@ public enum FastKernels<Instructions: InstructionSet> {
                 while first < range.upperBound {
                   let groups = min(groupsPerPass, range.upperBound - first)
                   accumulators.initialize(repeating: 0, count: slots * sampleGroups * groups)
-                  for local in 0..<groups {
-                    let o0 = 4 * (first + local)
-                    let last = min(o0 + 3, outFeatures - 1)
-                    // Rows past the output repeat the group's last row; their results are dropped.
-                    for rho in 0..<4 { widen(stored(min(o0 + rho, last)), scratch + (4 * local + rho) * rowStride, inFeatures) }
-                  }
                   var start = 0
                   while start < vectorColumns {
                     let count = min(chunk, vectorColumns - start)
+                    /// Row ρ of the local group; rows past the output repeat the last row (their results are dropped).
+                    @inline(__always) func row(_ local: Int, _ rho: Int) -> Int { min(4 * (first + local) + rho, outFeatures - 1) }
+                    if !storedIsArithmetic {
+                      for local in 0..<groups {
+                        for rho in 0..<4 { widen(stored(row(local, rho)) + start, scratch + (4 * local + rho) * chunk, count) }
+                      }
+                    }
                     for local in 0..<groups {
                       @inline(__always) func chunkRow(_ rho: Int) -> UnsafePointer<C> {
-                        UnsafePointer(scratch + (4 * local + rho) * rowStride + start)
+                        storedIsArithmetic
+                          ? UnsafeRawPointer(stored(row(local, rho)) + start).assumingMemoryBound(to: C.self)
+                          : UnsafePointer(scratch + (4 * local + rho) * chunk)
                       }
                       let (w0, w1, w2, w3) = (chunkRow(0), chunkRow(1), chunkRow(2), chunkRow(3))
                       for group in 0..<sampleGroups {
@@ -706,19 +721,19 @@ public enum FastKernels<Instructions: InstructionSet> {
     return output
   }
 
-  /// `acc[j] += scale · row[j]` for j < count.
+  /// `acc[j] += scale · row[j]` for j < count, the stored row widened as it is read.
   @inlinable @inline(__always)
-  static func axpy<C: SIMDScalar & BinaryFloatingPoint>(
-    _ acc: UnsafeMutablePointer<C>, _ scale: C, _ row: UnsafePointer<C>, _ count: Int
+  static func axpy<S: FastStorage>(
+    _ acc: UnsafeMutablePointer<S.Compute>, _ scale: S.Compute, _ row: UnsafePointer<S>, _ count: Int
   ) {
-    let s = SIMD8<C>(repeating: scale)
+    let s = SIMD8<S.Compute>(repeating: scale)
     var j = 0
     while j + 8 <= count {
-      store(Instructions.multiplyAdd(load(acc + j), s, load(row + j)), acc + j)
+      store(Instructions.multiplyAdd(load(acc + j), s, Instructions.load8(row + j)), acc + j)
       j += 8
     }
     while j < count {
-      acc[j] += scale * row[j]
+      acc[j] += scale * row[j].compute
       j += 1
     }
   }

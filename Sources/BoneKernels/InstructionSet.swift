@@ -25,6 +25,14 @@ public protocol InstructionSet {
   static func addPeriodic<S: FastStorage>(
     _ row: UnsafeMutablePointer<S>, _ count: Int, _ addends: UnsafePointer<S.Compute>, _ period: Int)
 
+  /// The dot products of four stored weight rows with one sample `x` (in
+  /// the arithmetic type) over `count` columns, a multiple of 8: the
+  /// one-sample forward.
+  static func dots4<S: FastStorage>(
+    _ w0: UnsafePointer<S>, _ w1: UnsafePointer<S>, _ w2: UnsafePointer<S>, _ w3: UnsafePointer<S>,
+    _ x: UnsafePointer<S.Compute>, _ count: Int
+  ) -> (S.Compute, S.Compute, S.Compute, S.Compute)
+
   /// The columns one call of `tileProduct` computes (a multiple of 8).
   static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
 
@@ -57,6 +65,15 @@ extension InstructionSet {
     _ row: UnsafeMutablePointer<S>, _ count: Int, _ addends: UnsafePointer<S.Compute>, _ period: Int
   ) {
     FastKernels<Self>.addPeriodic8(row, count, addends, period)
+  }
+
+  /// Eight-lane chains (`FastKernels.dots4x1`).
+  @inlinable @inline(__always)
+  public static func dots4<S: FastStorage>(
+    _ w0: UnsafePointer<S>, _ w1: UnsafePointer<S>, _ w2: UnsafePointer<S>, _ w3: UnsafePointer<S>,
+    _ x: UnsafePointer<S.Compute>, _ count: Int
+  ) -> (S.Compute, S.Compute, S.Compute, S.Compute) {
+    FastKernels<Self>.dots4x1(w0, w1, w2, w3, x, count)
   }
 
   /// Sixteen columns: eight accumulators of eight lanes.

@@ -91,6 +91,37 @@ public enum AVX512Instructions: InstructionSet {
     }
   }
 
+  /// float32 and float16 rows in 16-lane chains (`AVX512MicroKernels.dots4Float`,
+  /// `dots4Float16`); other types as the AVX2 copy.
+  @inlinable @inline(__always)
+  public static func dots4<S: FastStorage>(
+    _ w0: UnsafePointer<S>, _ w1: UnsafePointer<S>, _ w2: UnsafePointer<S>, _ w3: UnsafePointer<S>,
+    _ x: UnsafePointer<S.Compute>, _ count: Int
+  ) -> (S.Compute, S.Compute, S.Compute, S.Compute) {
+    guard S.self == Float.self || S.self == Float16.self else {
+      return FastKernels<Self>.dots4x1(w0, w1, w2, w3, x, count)
+    }
+    var out = SIMD4<Float>()
+    withUnsafeMutableBytes(of: &out) { bytes in
+      guard let base = bytes.baseAddress else { return }
+      let result = base.assumingMemoryBound(to: Float.self)
+      let samples = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+      if S.self == Float.self {
+        @inline(__always) func rows(_ p: UnsafePointer<S>) -> UnsafePointer<Float> {
+          UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+        }
+        AVX512MicroKernels.dots4Float(rows(w0), rows(w1), rows(w2), rows(w3), samples, count, result)
+      } else {
+        @inline(__always) func rows(_ p: UnsafePointer<S>) -> UnsafePointer<UInt16> {
+          UnsafeRawPointer(p).assumingMemoryBound(to: UInt16.self)
+        }
+        AVX512MicroKernels.dots4Float16(rows(w0), rows(w1), rows(w2), rows(w3), samples, count, result)
+      }
+    }
+    let values = unsafeBitCast(out, to: SIMD4<S.Compute>.self)
+    return (values[0], values[1], values[2], values[3])
+  }
+
   /// 32 columns for float32, else 16.
   @inlinable @inline(__always)
   public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {

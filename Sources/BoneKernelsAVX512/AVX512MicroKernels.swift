@@ -244,6 +244,109 @@ extension AVX512MicroKernels {
   }
 }
 
+// MARK: - One-sample forward (BONE-FWD-1, BAT-FWD-1)
+
+extension AVX512MicroKernels {
+  /// The dot products of four float32 weight rows with one sample `x` over
+  /// `count` columns (a multiple of 8), written to `out[0 ..< 4]`: two
+  /// 16-lane accumulator chains per row.
+  public static func dots4Float(
+    _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>, _ w2: UnsafePointer<Float>, _ w3: UnsafePointer<Float>,
+    _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>
+  ) {
+    dots4(w0, w1, w2, w3, x, count, out, Float32Rows.self)
+  }
+
+  /// As `dots4Float` for float16 weight rows (encodings), widened exactly as
+  /// they are loaded (`vcvtph2ps`).
+  public static func dots4Float16(
+    _ w0: UnsafePointer<UInt16>, _ w1: UnsafePointer<UInt16>, _ w2: UnsafePointer<UInt16>, _ w3: UnsafePointer<UInt16>,
+    _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>
+  ) {
+    dots4(w0, w1, w2, w3, x, count, out, Float16Encoding.self)
+  }
+
+  @inline(__always)
+  static func dots4<Rows: WideningLoad>(
+    _ w0: UnsafePointer<Rows.Element>, _ w1: UnsafePointer<Rows.Element>, _ w2: UnsafePointer<Rows.Element>,
+    _ w3: UnsafePointer<Rows.Element>, _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>,
+    _: Rows.Type
+  ) {
+    var (a0, a1, a2, a3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    var (b0, b1, b2, b3) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
+    var c = 0
+    while c + 32 <= count {
+      let (v, v16) = (load16(x + c), load16(x + c + 16))
+      a0 = a0.addingProduct(Rows.load16(w0 + c), v)
+      b0 = b0.addingProduct(Rows.load16(w0 + c + 16), v16)
+      a1 = a1.addingProduct(Rows.load16(w1 + c), v)
+      b1 = b1.addingProduct(Rows.load16(w1 + c + 16), v16)
+      a2 = a2.addingProduct(Rows.load16(w2 + c), v)
+      b2 = b2.addingProduct(Rows.load16(w2 + c + 16), v16)
+      a3 = a3.addingProduct(Rows.load16(w3 + c), v)
+      b3 = b3.addingProduct(Rows.load16(w3 + c + 16), v16)
+      c += 32
+    }
+    while c + 16 <= count {
+      let v = load16(x + c)
+      a0 = a0.addingProduct(Rows.load16(w0 + c), v)
+      a1 = a1.addingProduct(Rows.load16(w1 + c), v)
+      a2 = a2.addingProduct(Rows.load16(w2 + c), v)
+      a3 = a3.addingProduct(Rows.load16(w3 + c), v)
+      c += 16
+    }
+    if c < count {
+      // The last eight columns, in the lower half.
+      let v = SIMD16<Float>(lowHalf: UnsafeRawPointer(x + c).loadUnaligned(as: SIMD8<Float>.self), highHalf: SIMD8<Float>())
+      b0 = b0.addingProduct(Rows.load8(w0 + c), v)
+      b1 = b1.addingProduct(Rows.load8(w1 + c), v)
+      b2 = b2.addingProduct(Rows.load8(w2 + c), v)
+      b3 = b3.addingProduct(Rows.load8(w3 + c), v)
+    }
+    out[0] = (a0 + b0).sum()
+    out[1] = (a1 + b1).sum()
+    out[2] = (a2 + b2).sum()
+    out[3] = (a3 + b3).sum()
+  }
+}
+
+/// Rows of a storage format loaded sixteen (or eight) values at a time,
+/// widened exactly to float32.
+protocol WideningLoad {
+  /// The stored element.
+  associatedtype Element
+  /// Sixteen values.
+  static func load16(_ pointer: UnsafePointer<Element>) -> SIMD16<Float>
+  /// Eight values in the lower half, zeros in the upper.
+  static func load8(_ pointer: UnsafePointer<Element>) -> SIMD16<Float>
+}
+
+/// float32 rows.
+enum Float32Rows: WideningLoad {
+  @inline(__always)
+  static func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  @inline(__always)
+  static func load8(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    SIMD16<Float>(lowHalf: UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self), highHalf: SIMD8<Float>())
+  }
+}
+
+extension Float16Encoding: WideningLoad {
+  @inline(__always)
+  static func load16(_ pointer: UnsafePointer<UInt16>) -> SIMD16<Float> {
+    widen(UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<UInt16>.self))
+  }
+
+  @inline(__always)
+  static func load8(_ pointer: UnsafePointer<UInt16>) -> SIMD16<Float> {
+    let h = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt16>.self)
+    return widen(SIMD16<UInt16>(lowHalf: h, highHalf: SIMD8<UInt16>()))
+  }
+}
+
 /// A 16-bit floating-point format, sixteen lanes at a time.
 protocol HalfEncoding {
   /// Encodings widened exactly to float32.

@@ -9,7 +9,7 @@ struct BenchCommand: Command {
   static let abstract = "Time the fast implementation (build with -c release); --peer adds PyTorch + PEFT."
   static let usage = """
     bone bench [--runs K] [--shapes OxI,...] [--dtypes D,...] [--ops OP,...] [--instructions I]
-               [--peer] [--python PATH]
+               [--batches B,...] [--bat-ranks R,...] [--peer] [--python PATH]
       --runs    timed runs per case (default 3); medians, min and max are printed
       --ops     bone-merge-unmerge, bat-merge-unmerge, bone-forward (default all)
       --instructions
@@ -17,6 +17,9 @@ struct BenchCommand: Command {
                 fastest this processor supports)
       --shapes  weights out×in (default 4096x4096,11008x4096,4096x11008)
       --dtypes  float32,float16,bfloat16 (default all three; float64 allowed)
+      --batches the forward's batch sizes (default 1,16)
+      --bat-ranks
+                the BAT ranks (default 16,128; each must divide both sides)
       --peer    also run the PyTorch peer and print the ratio (peer/bone-spec)
       --python  the Python with torch and peft (default .venv-peft/bin/python,
                 made by Tests/Interop/peft/setup.sh)
@@ -39,7 +42,7 @@ struct BenchCommand: Command {
   let python: String
 
   init(arguments: [String]) throws(UsageError) {
-    let parsed = try ParsedArguments(arguments, options: ["runs", "shapes", "dtypes", "ops", "instructions", "python"], flags: ["peer"])
+    let parsed = try ParsedArguments(arguments, options: ["runs", "shapes", "dtypes", "ops", "instructions", "python", "batches", "bat-ranks"], flags: ["peer"])
     guard parsed.positional.isEmpty else { throw UsageError("unexpected argument \(parsed.positional[0])") }
     if let text = parsed.options["runs"]?.first {
       guard let value = Int(text), value >= 1 else { throw UsageError("--runs needs a positive whole number, not \(text)") }
@@ -66,15 +69,29 @@ struct BenchCommand: Command {
       throw UsageError("unknown operation \(op); the operations are \(operations.joined(separator: ", "))")
     }
     instructions = try parsed.instructions()
+    /// A comma-separated list of positive whole numbers.
+    func numbers(_ option: String, default text: String) throws(UsageError) -> [Int] {
+      var values: [Int] = []
+      for item in (parsed.options[option]?.first ?? text).split(separator: ",") {
+        guard let value = Int(item), value >= 1 else { throw UsageError("--\(option) takes positive whole numbers, not \(item)") }
+        values.append(value)
+      }
+      return values
+    }
+    let batches = try numbers("batches", default: "1,16")
+    let batRanks = try numbers("bat-ranks", default: "16,128")
+    for rank in batRanks {
+      for (out, inFeatures) in shapes where out % rank != 0 || inFeatures % rank != 0 {
+        throw UsageError("BAT rank \(rank) does not divide the shape \(out)x\(inFeatures)")
+      }
+    }
     var cases: [Case] = []
     for (out, inFeatures) in shapes {
       for dtype in dtypes {
         let d = dtype.rawValue
         cases.append(Case(op: "bone-merge-unmerge", out: out, in: inFeatures, r: 64, dtype: d, batch: 0))
-        cases.append(Case(op: "bat-merge-unmerge", out: out, in: inFeatures, r: 16, dtype: d, batch: 0))
-        cases.append(Case(op: "bat-merge-unmerge", out: out, in: inFeatures, r: 128, dtype: d, batch: 0))
-        cases.append(Case(op: "bone-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: 1))
-        cases.append(Case(op: "bone-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: 16))
+        for rank in batRanks { cases.append(Case(op: "bat-merge-unmerge", out: out, in: inFeatures, r: rank, dtype: d, batch: 0)) }
+        for batch in batches { cases.append(Case(op: "bone-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: batch)) }
       }
     }
     self.cases = cases.filter { chosen.contains($0.op) }
