@@ -126,14 +126,15 @@ public enum FastKernels<Instructions: InstructionSet> {
 
   // MARK: - BAT (BAT-MERGE-1, BAT-UNMERGE-1, DTYPE-CPU-2)
 
-  /// Columns `j ..< j + 16` of `t_ρ · M` for four rows `t_ρ` (length r) and the
-  /// r × r row-major matrix M, written to `out` (row ρ at 16ρ): a
-  /// register-blocked micro-kernel, eight accumulators, one row of M loaded
-  /// per step for all four rows.
+  /// Sixteen columns of `t_ρ · M` for four rows `t_ρ` (length r), where
+  /// `matrix` points at the first of them in the r rows of M, `matrixStride`
+  /// apart; written to `out` (row ρ at 16ρ): a register-blocked
+  /// micro-kernel, eight accumulators, one row of M loaded per step for all
+  /// four rows.
   @inlinable @inline(__always)
   public static func product4x16<C: SIMDScalar & BinaryFloatingPoint>(
     _ t0: UnsafePointer<C>, _ t1: UnsafePointer<C>, _ t2: UnsafePointer<C>, _ t3: UnsafePointer<C>,
-    _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+    _ matrix: UnsafePointer<C>, _ matrixStride: Int, _ r: Int, _ out: UnsafeMutablePointer<C>
   ) {
     var (a00, a01, a10, a11) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
     var (a20, a21, a30, a31) = (SIMD8<C>(), SIMD8<C>(), SIMD8<C>(), SIMD8<C>())
@@ -153,7 +154,7 @@ public enum FastKernels<Instructions: InstructionSet> {
       let s3 = SIMD8<C>(repeating: t3[m])
       a30 = Instructions.multiplyAdd(a30, s3, b0)
       a31 = Instructions.multiplyAdd(a31, s3, b1)
-      row += r
+      row += matrixStride
     }
     store(a00, out)
     store(a01, out + 8)
@@ -215,16 +216,31 @@ public enum FastKernels<Instructions: InstructionSet> {
         let scratch = UnsafeMutablePointer<C>.allocate(capacity: tall * r)
         let products = UnsafeMutablePointer<C>.allocate(capacity: tall * max(panel, 16))
         let stored = UnsafeMutablePointer<S>.allocate(capacity: 8)
+        // M_a's full panels, each packed contiguous (r rows of `panel` values):
+        // rows of M 2^k values apart would share a few cache sets and evict
+        // one another on every step of the micro-kernel.
+        let fullPanels = r / panel
+        let packed = UnsafeMutablePointer<C>.allocate(capacity: fullPanels * r * panel)
+        var packedBlock = -1
         defer {
           scratch.deallocate()
           products.deallocate()
           stored.deallocate()
+          packed.deallocate()
         }
         for g in range {
           let a = g / groupsPerBlock
           let i0 = (g % groupsPerBlock) * tall
           let height = min(tall, r - i0)
           let matrix = matrices + a * r * r
+          if a != packedBlock {
+            for p in 0..<fullPanels {
+              for m in 0..<r {
+                (packed + (p * r + m) * panel).update(from: matrix + m * r + p * panel, count: panel)
+              }
+            }
+            packedBlock = a
+          }
           // Rows past the group's height are zero; their results are dropped.
           (scratch + height * r).update(repeating: 0, count: (tall - height) * r)
           // The first four rows for the narrower kernels (past the height: the first row).
@@ -268,7 +284,7 @@ public enum FastKernels<Instructions: InstructionSet> {
             }
             var j = 0
             while j + panel <= r {
-              Instructions.tileProduct(UnsafePointer(scratch), r, matrix + j, r, products)
+              Instructions.tileProduct(UnsafePointer(scratch), r, packed + (j / panel) * r * panel, panel, r, products)
               for rho in 0..<height {
                 var piece = 0
                 while piece < panel {
@@ -286,7 +302,7 @@ public enum FastKernels<Instructions: InstructionSet> {
               @inline(__always) func quadRow(_ rho: Int) -> UnsafePointer<C> { row(quad + min(rho, quadHeight - 1)) }
               var j = panelEnd
               while j + 16 <= r {
-                FastKernels.product4x16(quadRow(0), quadRow(1), quadRow(2), quadRow(3), matrix + j, r, products)
+                FastKernels.product4x16(quadRow(0), quadRow(1), quadRow(2), quadRow(3), matrix + j, r, r, products)
                 for rho in 0..<quadHeight {
                   finish(quad + rho, j, load(products + rho * 16))
                   finish(quad + rho, j + 8, load(products + rho * 16 + 8))
@@ -340,15 +356,19 @@ public enum FastKernels<Instructions: InstructionSet> {
 
   /// Overwrites `inverse` (r × r, row-major) with `(I + B)⁻¹` by Gauss–Jordan
   /// elimination with partial pivoting in the arithmetic type; false when a
-  /// pivot is zero (`BAT-UNMERGE-2`). `work` holds r × r scratch values.
+  /// pivot is zero (`BAT-UNMERGE-2`). `pivots` holds r row indices.
+  ///
+  /// In place: the column a pivot clears holds, from then on, the column of
+  /// the inverse that the identity's column of that row would have become in
+  /// `[I + B | I]`, and the row interchanges are undone on the columns at the
+  /// end. The nonzero arithmetic is that of the augmented elimination (the
+  /// augmented form only adds operations on zeros), at half its work.
   @inlinable
   static func invertIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(
-    _ block: UnsafePointer<C>, _ r: Int, into inverse: UnsafeMutablePointer<C>, work a: UnsafeMutablePointer<C>
+    _ block: UnsafePointer<C>, _ r: Int, into a: UnsafeMutablePointer<C>, pivots: UnsafeMutablePointer<Int>
   ) -> Bool {
     for e in 0..<(r * r) {
-      let diagonal: C = e / r == e % r ? 1 : 0
-      a[e] = block[e] + diagonal
-      inverse[e] = diagonal
+      a[e] = block[e] + (e / r == e % r ? 1 : 0)
     }
     /// `target[j] -= factor · source[j]` for j < count.
     @inline(__always) func subtractMultiple(_ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafeMutablePointer<C>, _ count: Int) {
@@ -370,34 +390,37 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
       let pivot = a[pivotRow * r + column]
       guard pivot != 0 else { return false }
+      pivots[column] = pivotRow
       if pivotRow != column {
-        for j in 0..<r {
-          swap(&a[column * r + j], &a[pivotRow * r + j])
-          swap(&inverse[column * r + j], &inverse[pivotRow * r + j])
-        }
+        for j in 0..<r { swap(&a[column * r + j], &a[pivotRow * r + j]) }
       }
-      // The pivot row divided by the pivot (each quotient correctly rounded).
+      // The pivot row divided by the pivot (each quotient correctly rounded);
+      // its pivot position becomes the inverse's 1 / pivot.
+      let pivotRowBase = a + column * r
+      pivotRowBase[column] = 1
       let divisor = SIMD8<C>(repeating: pivot)
-      @inline(__always) func divide(_ row: UnsafeMutablePointer<C>) {
-        var j = 0
-        while j + 8 <= r {
-          store(load(row + j) / divisor, row + j)
-          j += 8
-        }
-        while j < r {
-          row[j] /= pivot
-          j += 1
-        }
+      var j = 0
+      while j + 8 <= r {
+        store(load(pivotRowBase + j) / divisor, pivotRowBase + j)
+        j += 8
       }
-      divide(a + column * r)
-      divide(inverse + column * r)
+      while j < r {
+        pivotRowBase[j] /= pivot
+        j += 1
+      }
       for row in 0..<r where row != column {
-        let factor = a[row * r + column]
+        let target = a + row * r
+        let factor = target[column]
         if factor == 0 { continue }
-        // Columns left of `column` are already zero in both rows.
-        subtractMultiple(a + row * r + column, factor, a + column * r + column, r - column)
-        subtractMultiple(inverse + row * r, factor, inverse + column * r, r)
+        target[column] = 0
+        subtractMultiple(target, factor, pivotRowBase, r)
       }
+    }
+    // Row interchange k ↔ p_k of the elimination is column interchange k ↔ p_k
+    // of the inverse, undone in reverse order.
+    for column in (0..<r).reversed() where pivots[column] != column {
+      let other = pivots[column]
+      for row in 0..<r { swap(&a[row * r + column], &a[row * r + other]) }
     }
     return true
   }
@@ -416,13 +439,13 @@ public enum FastKernels<Instructions: InstructionSet> {
         singular.withUnsafeMutableBufferPointer { flags in
           guard let blockBase = b.baseAddress, let inverseBase = inv.baseAddress, let flagBase = flags.baseAddress else { return }
           let shared = UnsafeSendableBox((blockBase, inverseBase, flagBase))
-          parallelChunks(blocks.count, costPerItem: 2 * r * r * r) { range in
+          parallelChunks(blocks.count, costPerItem: r * r * r) { range in
             let (blockBase, inverseBase, flagBase) = shared.value
-            let work = UnsafeMutablePointer<S.Compute>.allocate(capacity: r * r)
-            defer { work.deallocate() }
+            let pivots = UnsafeMutablePointer<Int>.allocate(capacity: r)
+            defer { pivots.deallocate() }
             for a in range {
               let inverse = inverseBase + a * r * r
-              if !invertIdentityPlus(blockBase + a * r * r, r, into: inverse, work: work) {
+              if !invertIdentityPlus(blockBase + a * r * r, r, into: inverse, pivots: pivots) {
                 flagBase[a] = true
                 inverse.update(repeating: .nan, count: r * r)
               }

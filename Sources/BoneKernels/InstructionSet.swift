@@ -41,10 +41,12 @@ public protocol InstructionSet {
 
   /// The BAT micro-kernel: `tilePanel` columns of `t_ρ · M` for `tileRows`
   /// rows `t_ρ = t + ρ · stride` of length r, where `matrix` points at the
-  /// panel's first column of an r × r row-major M; written to `out`, row ρ
-  /// at `ρ · tilePanel`.
+  /// panel's first column of the r rows of M, `matrixStride` apart (the
+  /// panel width when the panel is packed); written to `out`, row ρ at
+  /// `ρ · tilePanel`.
   static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
-    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>)
+    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ matrixStride: Int, _ r: Int,
+    _ out: UnsafeMutablePointer<C>)
 
   /// The samples one call of `accumulateRows` takes: 2, or 4 with 32 registers.
   static func forwardSamples<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
@@ -87,9 +89,10 @@ extension InstructionSet {
   /// Four rows by sixteen columns in eight-lane vectors.
   @inlinable @inline(__always)
   public static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
-    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ matrixStride: Int, _ r: Int,
+    _ out: UnsafeMutablePointer<C>
   ) {
-    FastKernels<Self>.product4x16(t, t + stride, t + 2 * stride, t + 3 * stride, matrix, r, out)
+    FastKernels<Self>.product4x16(t, t + stride, t + 2 * stride, t + 3 * stride, matrix, matrixStride, r, out)
   }
 
   /// Two samples.

@@ -137,17 +137,18 @@ public enum AVX512Instructions: InstructionSet {
   /// `AVX512MicroKernels.tileProduct8x32` for float32.
   @inlinable @inline(__always)
   public static func tileProduct<C: SIMDScalar & BinaryFloatingPoint>(
-    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ r: Int, _ out: UnsafeMutablePointer<C>
+    _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ matrixStride: Int, _ r: Int,
+    _ out: UnsafeMutablePointer<C>
   ) {
     guard C.self == Float.self else {
-      FastKernels<Self>.product4x16(t, t + stride, t + 2 * stride, t + 3 * stride, matrix, r, out)
+      FastKernels<Self>.product4x16(t, t + stride, t + 2 * stride, t + 3 * stride, matrix, matrixStride, r, out)
       return
     }
     @inline(__always) func float(_ p: UnsafePointer<C>) -> UnsafePointer<Float> {
       UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
     }
     AVX512MicroKernels.tileProduct8x32(
-      float(t), stride, float(matrix), r, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+      float(t), stride, float(matrix), matrixStride, r, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
   }
 
   /// Four samples for float32, else two.

@@ -15,12 +15,13 @@ public enum AVX512MicroKernels {
   }
 
   /// Columns 0 ..< 32 of `t_ρ · M` for eight rows `t_ρ = t + ρ · stride` of
-  /// length r, where `matrix` points at the panel's first column of an r × r
-  /// row-major M; written to `out`, row ρ at 32ρ. Sixteen 16-lane
+  /// length r, where `matrix` points at the panel's first column of the r
+  /// rows of M, `matrixStride` apart; written to `out`, row ρ at 32ρ. Sixteen 16-lane
   /// accumulators, two vectors of M per step for eight rows (`BAT-MERGE-1`,
   /// `BAT-UNMERGE-1`).
   public static func tileProduct8x32(
-    _ t: UnsafePointer<Float>, _ stride: Int, _ matrix: UnsafePointer<Float>, _ r: Int, _ out: UnsafeMutablePointer<Float>
+    _ t: UnsafePointer<Float>, _ stride: Int, _ matrix: UnsafePointer<Float>, _ matrixStride: Int, _ r: Int,
+    _ out: UnsafeMutablePointer<Float>
   ) {
     var (a00, a01, a10, a11) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
     var (a20, a21, a30, a31) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
@@ -56,11 +57,25 @@ public enum AVX512MicroKernels {
       s = SIMD16<Float>(repeating: t7[m])
       a70 = a70.addingProduct(s, b0)
       a71 = a71.addingProduct(s, b1)
-      row += r
+      row += matrixStride
     }
-    for (index, value) in [a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71].enumerated() {
-      store16(value, out + 16 * index)
-    }
+    // One store per accumulator (an array of them would be a heap allocation per call).
+    store16(a00, out)
+    store16(a01, out + 16)
+    store16(a10, out + 32)
+    store16(a11, out + 48)
+    store16(a20, out + 64)
+    store16(a21, out + 80)
+    store16(a30, out + 96)
+    store16(a31, out + 112)
+    store16(a40, out + 128)
+    store16(a41, out + 144)
+    store16(a50, out + 160)
+    store16(a51, out + 176)
+    store16(a60, out + 192)
+    store16(a61, out + 208)
+    store16(a70, out + 224)
+    store16(a71, out + 240)
   }
 
   /// Adds the products of four weight rows with four samples (sample s at
