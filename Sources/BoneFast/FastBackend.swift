@@ -122,36 +122,46 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
 
   /// The blocks and their inverses `(I + B_a)⁻¹` in the arithmetic type.
   public struct BatUnmergePlan {
-    /// The adapter's blocks.
-    public let blocks: [Matrix<Storage>]
+    /// The rank: every block is r × r.
+    public let r: Int
+    /// Every block, widened, row-major, concatenated.
+    public let widenedBlocks: [Storage.Compute]
     /// Every `(I + B_a)⁻¹`, row-major, concatenated.
     public let inverses: [Storage.Compute]
   }
 
-  /// Every `(I + B_a)⁻¹` by Gauss–Jordan elimination with partial pivoting,
-  /// and the first out-block with a zero pivot.
+  /// The blocks widened and every `(I + B_a)⁻¹` by Gauss–Jordan elimination
+  /// with partial pivoting, and the first out-block with a zero pivot.
   @_specialize(where Storage == Float)
   @_specialize(where Storage == Double)
   @_specialize(where Storage == Float16)
   @_specialize(where Storage == BFloat16)
-  func inverses(_ blocks: [Matrix<Storage>]) -> ([Storage.Compute], Int?) {
+  func inverses(_ blocks: [Matrix<Storage>]) -> (widened: [Storage.Compute], inverses: [Storage.Compute], singular: Int?) {
+    let r = blocks.first?.rows ?? 0
     switch instructions {
-    case .avx2, .avx512: AVX2Kernels.inversesOfIdentityPlus(blocks)
-    case .portable: FastKernels<PortableInstructions>.inversesOfIdentityPlus(blocks)
+    case .avx2, .avx512:
+      let widened = AVX2Kernels.widenedBlocks(blocks)
+      let (inverses, singular) = AVX2Kernels.inversesOfIdentityPlus(widened, r: r)
+      return (widened, inverses, singular)
+    case .portable:
+      let widened = FastKernels<PortableInstructions>.widenedBlocks(blocks)
+      let (inverses, singular) = FastKernels<PortableInstructions>.inversesOfIdentityPlus(widened, r: r)
+      return (widened, inverses, singular)
     }
   }
 
   /// The first out-block whose `I + B_a` has a zero pivot in elimination
   /// with partial pivoting (`BAT-UNMERGE-2`).
   public func firstSingularBlock(_ blocks: [Matrix<Storage>]) -> Int? {
-    inverses(blocks).1
+    inverses(blocks).singular
   }
 
-  /// The inverses, once, or the first singular out-block (`BAT-UNMERGE-2`).
+  /// The widened blocks and their inverses, once, or the first singular
+  /// out-block (`BAT-UNMERGE-2`).
   public func prepareBatUnmerge(_ blocks: [Matrix<Storage>]) -> BatUnmergePreparation<BatUnmergePlan> {
-    let (inverses, singular) = inverses(blocks)
-    if let singular { return .singular(outBlock: singular) }
-    return .ready(BatUnmergePlan(blocks: blocks, inverses: inverses))
+    let prepared = inverses(blocks)
+    if let singular = prepared.singular { return .singular(outBlock: singular) }
+    return .ready(BatUnmergePlan(r: blocks.first?.rows ?? 0, widenedBlocks: prepared.widened, inverses: prepared.inverses))
   }
 
   /// Every tile `(T' − B_a)·(I + B_a)⁻¹`, in place (`BAT-UNMERGE-1`).
@@ -162,9 +172,10 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   public func batUnmerge(_ weight: inout Matrix<Storage>, plan: BatUnmergePlan) {
     switch instructions {
     case .avx2, .avx512:
-      AVX2Kernels.batUnmerge(&weight, blocks: plan.blocks, inverses: plan.inverses, wide: instructions == .avx512)
+      AVX2Kernels.batUnmerge(
+        &weight, widened: plan.widenedBlocks, r: plan.r, inverses: plan.inverses, wide: instructions == .avx512)
     case .portable:
-      FastKernels<PortableInstructions>.batUnmerge(&weight, blocks: plan.blocks, inverses: plan.inverses)
+      FastKernels<PortableInstructions>.batUnmerge(&weight, widened: plan.widenedBlocks, r: plan.r, inverses: plan.inverses)
     }
   }
 

@@ -277,8 +277,12 @@ public enum FastKernels<Instructions: InstructionSet> {
               var delta = product + load(blockRow(rho) + j)
               if roundDelta {
                 // The delta is rounded to the storage type before it is added.
-                Instructions.store8(delta, stored)
-                delta = Instructions.load8(UnsafePointer(stored))
+                if S.self == BFloat16.self {
+                  delta = unsafeBitCast(BFloat16.roundTrip8(unsafeBitCast(delta, to: SIMD8<Float>.self)), to: SIMD8<C>.self)
+                } else {
+                  Instructions.store8(delta, stored)
+                  delta = Instructions.load8(UnsafePointer(stored))
+                }
               }
               Instructions.store8(delta + load(row(rho) + j), destination(rho, j))
             }
@@ -340,6 +344,24 @@ public enum FastKernels<Instructions: InstructionSet> {
     }
   }
 
+  /// Every block in the arithmetic type, concatenated ((out/r) × r × r
+  /// values), widened in one pass into uninitialised storage.
+  @inlinable
+  public static func widenedBlocks<S: FastStorage>(_ blocks: [Matrix<S>]) -> [S.Compute] {
+    let total = blocks.reduce(0) { $0 + $1.elements.count }
+    return [S.Compute](unsafeUninitializedCapacity: total) { destination, initialized in
+      guard let base = destination.baseAddress else { return }
+      var offset = 0
+      for block in blocks {
+        block.withUnsafeBufferPointer { source in
+          if let from = source.baseAddress { widen(from, base + offset, source.count) }
+        }
+        offset += block.elements.count
+      }
+      initialized = total
+    }
+  }
+
   /// Every tile `T ← T + (T·B_a + B_a)`, in place, tile rows split over cores.
   /// For float16 and bfloat16 the delta is computed in float32, rounded to
   /// the storage type, and added in storage precision, as PEFT does on CPU.
@@ -347,7 +369,7 @@ public enum FastKernels<Instructions: InstructionSet> {
   public static func batMerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
     guard let r = blocks.first?.rows else { return }
     let roundDelta = S.dtype == .float16 || S.dtype == .bfloat16
-    let widened = blocks.flatMap { $0.elements.map(\.compute) }  // (out/r) × r × r
+    let widened = widenedBlocks(blocks)
     widened.withUnsafeBufferPointer { b in
       guard let blockBase = b.baseAddress else { return }
       transformTileRows(&weight, r: r, matrices: blockBase, blocks: blockBase, unmerge: false, roundDelta: roundDelta)
@@ -425,21 +447,23 @@ public enum FastKernels<Instructions: InstructionSet> {
     return true
   }
 
-  /// Every `(I + B_a)⁻¹` (out-blocks split over cores), concatenated; NaN
-  /// in place of a singular block's inverse. The second value is the first
-  /// singular out-block, or nil.
+  /// Every `(I + B_a)⁻¹` (out-blocks split over cores), concatenated, for
+  /// the r × r blocks of `widened` (`widenedBlocks`); NaN in place of a
+  /// singular block's inverse. The second value is the first singular
+  /// out-block, or nil.
   @inlinable
-  public static func inversesOfIdentityPlus<S: FastStorage>(_ blocks: [Matrix<S>]) -> ([S.Compute], Int?) {
-    guard let r = blocks.first?.rows else { return ([], nil) }
-    let widened = blocks.flatMap { $0.elements.map(\.compute) }
-    var inverses = [S.Compute](repeating: 0, count: widened.count)
-    var singular = [Bool](repeating: false, count: blocks.count)
+  public static func inversesOfIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(_ widened: [C], r: Int) -> ([C], Int?) {
+    guard r > 0, !widened.isEmpty else { return ([], nil) }
+    let count = widened.count / (r * r)
+    // Every value is written below: by the inversion, or NaN for a singular block.
+    var inverses = [C](unsafeUninitializedCapacity: widened.count) { _, initialized in initialized = widened.count }
+    var singular = [Bool](repeating: false, count: count)
     widened.withUnsafeBufferPointer { b in
       inverses.withUnsafeMutableBufferPointer { inv in
         singular.withUnsafeMutableBufferPointer { flags in
           guard let blockBase = b.baseAddress, let inverseBase = inv.baseAddress, let flagBase = flags.baseAddress else { return }
           let shared = UnsafeSendableBox((blockBase, inverseBase, flagBase))
-          parallelChunks(blocks.count, costPerItem: r * r * r) { range in
+          parallelChunks(count, costPerItem: r * r * r) { range in
             let (blockBase, inverseBase, flagBase) = shared.value
             let pivots = UnsafeMutablePointer<Int>.allocate(capacity: r)
             defer { pivots.deallocate() }
@@ -458,12 +482,11 @@ public enum FastKernels<Instructions: InstructionSet> {
   }
 
   /// Every tile `T' ← (T' − B_a)·(I + B_a)⁻¹`, rounded once to the storage
-  /// type, with the inverses of `inversesOfIdentityPlus(blocks)` (every
-  /// `I + B_a` must be invertible).
+  /// type, with the widened blocks and their inverses from
+  /// `inversesOfIdentityPlus` (every `I + B_a` must be invertible).
   @inlinable
-  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>], inverses: [S.Compute]) {
-    guard let r = blocks.first?.rows else { return }
-    let widened = blocks.flatMap { $0.elements.map(\.compute) }
+  public static func batUnmerge<S: FastStorage>(_ weight: inout Matrix<S>, widened: [S.Compute], r: Int, inverses: [S.Compute]) {
+    guard r > 0, !widened.isEmpty else { return }
     inverses.withUnsafeBufferPointer { inv in
       widened.withUnsafeBufferPointer { b in
         guard let inverseBase = inv.baseAddress, let blockBase = b.baseAddress else { return }

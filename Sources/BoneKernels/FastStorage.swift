@@ -90,6 +90,16 @@ extension BFloat16: FastStorage {
     let raw = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt16>.self)
     return unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: raw) &<< 16, to: SIMD8<Float>.self)
   }
+  /// Eight floats rounded to bfloat16 as `BFloat16.init(_:)` does, NaN kept
+  /// NaN, and widened back: the same values as `store8` then `load8`, in
+  /// 32-bit lanes only (no narrowing to 16-bit lanes).
+  @inlinable @inline(__always) public static func roundTrip8(_ values: SIMD8<Float>) -> SIMD8<Float> {
+    let bits = unsafeBitCast(values, to: SIMD8<UInt32>.self)
+    let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) & 0xFFFF_0000
+    let isNaN = laneMask(isBelow: SIMD8(repeating: 0x7F80_0000), bits & 0x7FFF_FFFF)
+    return unsafeBitCast(select(isNaN, (bits | 0x0040_0000) & 0xFFFF_0000, rounded), to: SIMD8<Float>.self)
+  }
+
   /// Eight floats rounded to bfloat16 as `BFloat16.init(_:)` does, NaN kept NaN.
   @inlinable @inline(__always) public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<BFloat16>) {
     let bits = unsafeBitCast(values, to: SIMD8<UInt32>.self)

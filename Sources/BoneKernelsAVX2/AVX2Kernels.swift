@@ -51,13 +51,20 @@ public enum AVX2Kernels {
     }
   }
 
-  /// `FastKernels.inversesOfIdentityPlus` (`BAT-UNMERGE-2`).
+  /// `FastKernels.widenedBlocks`.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
-  public static func inversesOfIdentityPlus<S: FastStorage>(_ blocks: [Matrix<S>]) -> ([S.Compute], Int?) {
-    FastKernels<AVX2Instructions>.inversesOfIdentityPlus(blocks)
+  public static func widenedBlocks<S: FastStorage>(_ blocks: [Matrix<S>]) -> [S.Compute] {
+    FastKernels<AVX2Instructions>.widenedBlocks(blocks)
+  }
+
+  /// `FastKernels.inversesOfIdentityPlus` (`BAT-UNMERGE-2`).
+  @_specialize(where C == Float)
+  @_specialize(where C == Double)
+  public static func inversesOfIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(_ widened: [C], r: Int) -> ([C], Int?) {
+    FastKernels<AVX2Instructions>.inversesOfIdentityPlus(widened, r: r)
   }
 
   /// `FastKernels.batUnmerge` (`BAT-UNMERGE-1`); `wide` as for `batMerge`.
@@ -66,12 +73,12 @@ public enum AVX2Kernels {
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
   public static func batUnmerge<S: FastStorage>(
-    _ weight: inout Matrix<S>, blocks: [Matrix<S>], inverses: [S.Compute], wide: Bool
+    _ weight: inout Matrix<S>, widened: [S.Compute], r: Int, inverses: [S.Compute], wide: Bool
   ) {
     if wide {
-      FastKernels<AVX512Instructions>.batUnmerge(&weight, blocks: blocks, inverses: inverses)
+      FastKernels<AVX512Instructions>.batUnmerge(&weight, widened: widened, r: r, inverses: inverses)
     } else {
-      FastKernels<AVX2Instructions>.batUnmerge(&weight, blocks: blocks, inverses: inverses)
+      FastKernels<AVX2Instructions>.batUnmerge(&weight, widened: widened, r: r, inverses: inverses)
     }
   }
 

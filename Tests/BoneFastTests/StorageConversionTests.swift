@@ -71,4 +71,93 @@ import Testing
     }
     #expect(log.finish() == inputs.count)
   }
+
+  /// BONE merge and unmerge add in float32 and round each sum once to the
+  /// storage type (`BONE-MERGE-1`, `BONE-MERGE-2`, `DTYPE-CPU-2`); the sums
+  /// here are exact in float32, so each stored result is the scalar rounding
+  /// of the sum. Row o's weights share an exponent and its addends are half
+  /// an ulp of it (every sum of a weight with an odd last bit is a tie) or
+  /// other values, with infinities and NaNs; 300 columns and ranks 3 and 64
+  /// reach both the 32-value lanes and the tails of the half-precision rows.
+  @Test(arguments: instructions) func boneMergeRoundsHalfPrecisionSumsLikeTheScalarConversion(_ instructions: FastInstructions) throws {
+    try Self.checkBoneMergeRounding(BFloat16.self, significandBits: 7, instructions) { BFloat16($0) }
+    try Self.checkBoneMergeRounding(Float16.self, significandBits: 10, instructions) { Float16($0) }
+  }
+
+  static func checkBoneMergeRounding<S: FastStorage>(
+    _: S.Type, significandBits: Int, _ instructions: FastInstructions, round: (Float) -> S
+  ) throws where S.Compute == Float {
+    let backend = try FastBackend<S>(instructions: instructions)
+    var generator = SplitMix64(seed: 0xB0E)
+    let rows = 12
+    let columns = 300
+    for r in [3, 64] {
+      // Row o: weights ±m·2^e with m in [1, 2) of `significandBits` fraction bits.
+      let exponents = (0..<rows).map { o in Float(o % 4 == 3 ? -14 : Int(generator.next() % 16) - 8) }
+      let weight = Matrix<S>(rows: rows, columns: columns) { o, _ in
+        let fraction = Float(generator.next() % (1 << UInt64(significandBits))) / Float(1 << significandBits)
+        let sign: Float = generator.next() % 2 == 0 ? 1 : -1
+        return round(sign * (1 + fraction) * Float(sign: .plus, exponent: Int(exponents[o]), significand: 1))
+      }
+      let halfUlp = { (o: Int) in Float(sign: .plus, exponent: Int(exponents[o]) - significandBits - 1, significand: 1) }
+      let specials: [Float] = [.infinity, -.infinity, .nan, 0, -0.0]
+      let block = Matrix<S>(rows: r, columns: rows) { j, o in
+        switch generator.next() % 8 {
+        case 0: return round(specials[Int(generator.next() % UInt64(specials.count))])
+        case 1, 2: return round(-halfUlp(o))
+        case 3: return round(Float(generator.next() % 1000) / 64 - 8)
+        default: return round(halfUlp(o))
+        }
+      }
+      for subtract in [false, true] {
+        var merged = weight
+        backend.boneMerge(&merged, block: block, subtract: subtract)
+        var log = MismatchLog()
+        for o in 0..<rows {
+          for c in 0..<columns {
+            let w = weight[o, c].compute
+            let b = block[c % r, o].compute
+            let expected = round(subtract ? w - b : w + b)
+            let got = merged[o, c]
+            log.check(
+              expected.compute.isNaN ? got.compute.isNaN : got.bits == expected.bits,
+              "\(S.dtype) r=\(r) subtract=\(subtract) [\(o), \(c)]: \(w) ± \(b) → 0x\(String(got.bits, radix: 16)), expected 0x\(String(expected.bits, radix: 16))")
+          }
+        }
+        #expect(log.finish() == rows * columns)
+      }
+    }
+  }
+
+  /// A bfloat16 BAT merge rounds the float32 delta `t·B + B[i]` to bfloat16
+  /// before adding it (`BAT-MERGE-1`, `DTYPE-CPU-2`). With B = I every
+  /// float32 operation below is exact, so the stored values are fixed by the
+  /// two roundings: the diagonal delta t_i + 1 lies in [2, 4) with one bit
+  /// too many, a tie whenever t_i's last bit is set; ranks 8 and 32 reach the
+  /// narrow panels and the full ones.
+  @Test(arguments: instructions) func bfloat16BatMergeRoundsTheDeltaTiesToEven(_ instructions: FastInstructions) throws {
+    let backend = try FastBackend<BFloat16>(instructions: instructions)
+    var generator = SplitMix64(seed: 0xBA7)
+    for r in [8, 32] {
+      let size = 2 * r
+      let weight = Matrix<BFloat16>(rows: size, columns: size) { _, _ in
+        BFloat16(1 + Float(generator.next() % 128) / 128)  // [1, 2), every bfloat16 significand
+      }
+      let identity = Matrix<BFloat16>(rows: r, columns: r) { i, j in BFloat16(i == j ? 1 : 0) }
+      var merged = weight
+      backend.batMerge(&merged, blocks: [identity, identity])
+      var log = MismatchLog()
+      for row in 0..<size {
+        for column in 0..<size {
+          let t = weight[row, column].floatValue
+          let delta = BFloat16(t + (row % r == column % r ? 1 : 0))
+          let expected = BFloat16(t + delta.floatValue)
+          log.check(
+            merged[row, column].bitPattern == expected.bitPattern,
+            "r=\(r) [\(row), \(column)] t=\(t): 0x\(String(merged[row, column].bitPattern, radix: 16)), expected 0x\(String(expected.bitPattern, radix: 16))")
+        }
+      }
+      #expect(log.finish() == size * size)
+    }
+  }
 }
