@@ -193,14 +193,16 @@ public enum FastKernels<Instructions: InstructionSet> {
   ///
   /// - Merge (`BAT-MERGE-1`): M_a = B_a and the row becomes
   ///   `t + (t·B_a + B_a[i])`, the delta rounded to the storage type first
-  ///   when `roundDelta` (`DTYPE-CPU-2`).
+  ///   when the storage is float16 or bfloat16 (`DTYPE-CPU-2`).
   /// - Unmerge (`BAT-UNMERGE-1`): M_a = (I + B_a)⁻¹, the row is first shifted
   ///   to `t − B_a[i]`, and the product is the result.
   @inlinable
-  static func transformTileRows<S: FastStorage>(
+  static func transformTileRows<S: FastStorage, Mode: TileMode>(
     _ weight: inout Matrix<S>, r: Int, matrices: UnsafePointer<S.Compute>, blocks: UnsafePointer<S.Compute>,
-    unmerge: Bool, roundDelta: Bool
+    _: Mode.Type
   ) {
+    let unmerge = Mode.unmerge
+    let roundDelta = Mode.roundsDelta(S.self)
     typealias C = S.Compute
     let columns = weight.columns
     let rows = weight.rows
@@ -368,11 +370,10 @@ public enum FastKernels<Instructions: InstructionSet> {
   @inlinable
   public static func batMerge<S: FastStorage>(_ weight: inout Matrix<S>, blocks: [Matrix<S>]) {
     guard let r = blocks.first?.rows else { return }
-    let roundDelta = S.dtype == .float16 || S.dtype == .bfloat16
     let widened = widenedBlocks(blocks)
     widened.withUnsafeBufferPointer { b in
       guard let blockBase = b.baseAddress else { return }
-      transformTileRows(&weight, r: r, matrices: blockBase, blocks: blockBase, unmerge: false, roundDelta: roundDelta)
+      transformTileRows(&weight, r: r, matrices: blockBase, blocks: blockBase, MergeTiles.self)
     }
   }
 
@@ -490,7 +491,7 @@ public enum FastKernels<Instructions: InstructionSet> {
     inverses.withUnsafeBufferPointer { inv in
       widened.withUnsafeBufferPointer { b in
         guard let inverseBase = inv.baseAddress, let blockBase = b.baseAddress else { return }
-        transformTileRows(&weight, r: r, matrices: inverseBase, blocks: blockBase, unmerge: true, roundDelta: false)
+        transformTileRows(&weight, r: r, matrices: inverseBase, blocks: blockBase, UnmergeTiles.self)
       }
     }
   }
@@ -783,4 +784,32 @@ public enum FastKernels<Instructions: InstructionSet> {
       j += 1
     }
   }
+}
+
+/// Which finish `FastKernels.transformTileRows` gives each tile row, as a
+/// type, so that each specialisation has its branches resolved at compile time.
+public protocol TileMode {
+  /// True for unmerge (the row shifted first, the product stored as is).
+  static var unmerge: Bool { get }
+}
+
+extension TileMode {
+  /// Whether a merge rounds the delta to the storage type before adding it
+  /// (float16 and bfloat16, `DTYPE-CPU-2`).
+  @inlinable @inline(__always)
+  static func roundsDelta<S: FastStorage>(_: S.Type) -> Bool {
+    !unmerge && (S.self == Float16.self || S.self == BFloat16.self)
+  }
+}
+
+/// BAT merge: `t + (t·B_a + B_a[i])` (`BAT-MERGE-1`).
+public enum MergeTiles: TileMode {
+  /// False.
+  @inlinable public static var unmerge: Bool { false }
+}
+
+/// BAT unmerge: `(t − B_a[i])·(I + B_a)⁻¹` (`BAT-UNMERGE-1`).
+public enum UnmergeTiles: TileMode {
+  /// True.
+  @inlinable public static var unmerge: Bool { true }
 }
