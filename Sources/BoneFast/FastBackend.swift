@@ -141,7 +141,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
     switch instructions {
     case .avx2, .avx512:
       let widened = AVX2Kernels.widenedBlocks(blocks)
-      let (inverses, singular) = AVX2Kernels.inversesOfIdentityPlus(widened, r: r)
+      let (inverses, singular) = AVX2Kernels.inversesOfIdentityPlus(widened, r: r, wide: instructions == .avx512)
       return (widened, inverses, singular)
     case .portable:
       let widened = FastKernels<PortableInstructions>.widenedBlocks(blocks)

@@ -393,19 +393,6 @@ public enum FastKernels<Instructions: InstructionSet> {
     for e in 0..<(r * r) {
       a[e] = block[e] + (e / r == e % r ? 1 : 0)
     }
-    /// `target[j] -= factor · source[j]` for j < count.
-    @inline(__always) func subtractMultiple(_ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafeMutablePointer<C>, _ count: Int) {
-      let f = SIMD8<C>(repeating: -factor)
-      var j = 0
-      while j + 8 <= count {
-        store(Instructions.multiplyAdd(load(target + j), f, load(source + j)), target + j)
-        j += 8
-      }
-      while j < count {
-        target[j] -= factor * source[j]
-        j += 1
-      }
-    }
     for column in 0..<r {
       var pivotRow = column
       for row in (column + 1)..<max(r, column + 1) where abs(a[row * r + column]) > abs(a[pivotRow * r + column]) {
@@ -431,13 +418,7 @@ public enum FastKernels<Instructions: InstructionSet> {
         pivotRowBase[j] /= pivot
         j += 1
       }
-      for row in 0..<r where row != column {
-        let target = a + row * r
-        let factor = target[column]
-        if factor == 0 { continue }
-        target[column] = 0
-        subtractMultiple(target, factor, pivotRowBase, r)
-      }
+      Instructions.eliminate(a, r, column)
     }
     // Row interchange k ↔ p_k of the elimination is column interchange k ↔ p_k
     // of the inverse, undone in reverse order.
@@ -446,6 +427,30 @@ public enum FastKernels<Instructions: InstructionSet> {
       for row in 0..<r { swap(&a[row * r + column], &a[row * r + other]) }
     }
     return true
+  }
+
+  /// For every row of the r × r matrix `a` but `column`: `f = a[row, column]`
+  /// and, unless f is zero, `a[row, column] ← 0` then `a[row] −= f · a[column]`,
+  /// eight lanes at a time: one step of `invertIdentityPlus`.
+  @inlinable @inline(__always)
+  public static func eliminate8<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int) {
+    let source = a + column * r
+    for row in 0..<r where row != column {
+      let target = a + row * r
+      let factor = target[column]
+      if factor == 0 { continue }
+      target[column] = 0
+      let f = SIMD8<C>(repeating: -factor)
+      var j = 0
+      while j + 8 <= r {
+        store(Instructions.multiplyAdd(load(target + j), f, load(source + j)), target + j)
+        j += 8
+      }
+      while j < r {
+        target[j] -= factor * source[j]
+        j += 1
+      }
+    }
   }
 
   /// Every `(I + B_a)⁻¹` (out-blocks split over cores), concatenated, for

@@ -33,6 +33,11 @@ public protocol InstructionSet {
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute)
 
+  /// One elimination step of the inversion: for every row of the r × r
+  /// matrix `a` but `column`, `f = a[row, column]` and, unless f is zero,
+  /// `a[row, column] ← 0` then `a[row] −= f · a[column]`.
+  static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int)
+
   /// The columns one call of `tileProduct` computes (a multiple of 8).
   static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
 
@@ -76,6 +81,12 @@ extension InstructionSet {
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute) {
     FastKernels<Self>.dots4x1(w0, w1, w2, w3, x, count)
+  }
+
+  /// Eight lanes at a time (`FastKernels.eliminate8`).
+  @inlinable @inline(__always)
+  public static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int) {
+    FastKernels<Self>.eliminate8(a, r, column)
   }
 
   /// Sixteen columns: eight accumulators of eight lanes.

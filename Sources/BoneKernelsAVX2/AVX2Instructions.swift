@@ -122,6 +122,16 @@ public enum AVX512Instructions: InstructionSet {
     return (values[0], values[1], values[2], values[3])
   }
 
+  /// `AVX512MicroKernels.eliminateFloat` for float32, else as the AVX2 copy.
+  @inlinable @inline(__always)
+  public static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int) {
+    guard C.self == Float.self else {
+      FastKernels<Self>.eliminate8(a, r, column)
+      return
+    }
+    AVX512MicroKernels.eliminateFloat(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self), r, column)
+  }
+
   /// 32 columns for float32, else 16.
   @inlinable @inline(__always)
   public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {

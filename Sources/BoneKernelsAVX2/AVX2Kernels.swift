@@ -60,11 +60,13 @@ public enum AVX2Kernels {
     FastKernels<AVX2Instructions>.widenedBlocks(blocks)
   }
 
-  /// `FastKernels.inversesOfIdentityPlus` (`BAT-UNMERGE-2`).
+  /// `FastKernels.inversesOfIdentityPlus` (`BAT-UNMERGE-2`); `wide` as for `batMerge`.
   @_specialize(where C == Float)
   @_specialize(where C == Double)
-  public static func inversesOfIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(_ widened: [C], r: Int) -> ([C], Int?) {
-    FastKernels<AVX2Instructions>.inversesOfIdentityPlus(widened, r: r)
+  public static func inversesOfIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(_ widened: [C], r: Int, wide: Bool) -> ([C], Int?) {
+    wide
+      ? FastKernels<AVX512Instructions>.inversesOfIdentityPlus(widened, r: r)
+      : FastKernels<AVX2Instructions>.inversesOfIdentityPlus(widened, r: r)
   }
 
   /// `FastKernels.batUnmerge` (`BAT-UNMERGE-1`); `wide` as for `batMerge`.
