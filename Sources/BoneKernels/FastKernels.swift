@@ -627,19 +627,28 @@ public enum FastKernels<Instructions: InstructionSet> {
     var extra = [C](repeating: 0, count: n * outFeatures)
     /// Fills `extra` for outputs `first ..< end` (rows j ≥ in of a block meet only padding).
     @inline(__always) func fillExtra(_ extraBase: UnsafeMutablePointer<C>, _ first: Int, _ end: Int) {
-      for sample in 0..<n {
-        let e = extraBase + sample * outFeatures + first
-        if let biasValues {
-          for o in first..<end { e[o - first] = biasValues[o] }
+      if let biasValues {
+        for sample in 0..<n {
+          for o in first..<end { extraBase[sample * outFeatures + o] = biasValues[o] }
         }
+      }
+      // Outputs 256 at a time, each block row's piece once for every sample;
+      // every element still gets the bias, then the terms j = 0, 1, … in order.
+      var tileStart = first
+      while tileStart < end {
+        let tileEnd = min(tileStart + 256, end)
         for term in adapterTerms {
           term.block.withUnsafeBufferPointer { rows in
             guard let rowsBase = rows.baseAddress else { return }
             for j in 0..<min(term.r, inFeatures) {
-              axpy(e, term.sums[sample * term.r + j], rowsBase + j * outFeatures + first, end - first)
+              let row = rowsBase + j * outFeatures + tileStart
+              for sample in 0..<n {
+                axpy(extraBase + sample * outFeatures + tileStart, term.sums[sample * term.r + j], row, tileEnd - tileStart)
+              }
             }
           }
         }
+        tileStart = tileEnd
       }
     }
     let chunk = forwardChunk
