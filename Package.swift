@@ -64,8 +64,9 @@ let implementationTargets: [Target] = [
   // The same kernels compiled for AVX2, FMA and F16C.
   .target(
     name: "BoneKernelsAVX2", dependencies: ["BoneNumerics", "BoneKernels", "BoneKernelsAVX512"], swiftSettings: avx2Settings),
-  // The float32 tile-product and batched-forward micro-kernels in 512-bit
-  // registers, on raw pointers only, compiled for AVX-512.
+  // The 512-bit kernels (BAT tile products and inversion steps, forward dot
+  // products, half-precision BONE merge rows), on raw pointers only, compiled
+  // for AVX-512.
   .target(name: "BoneKernelsAVX512", swiftSettings: avx512Settings),
   // The C boundary of the kernels: CPUID and XGETBV. Only BoneKernels imports it.
   .target(name: "CBoneCPU"),

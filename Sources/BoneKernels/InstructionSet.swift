@@ -151,7 +151,8 @@ public enum FastInstructions: String, Sendable, CaseIterable, CustomStringConver
   case portable
   /// AVX2, FMA and F16C (x86-64 processors since 2013–2015).
   case avx2
-  /// The AVX2 copy with 512-bit micro-kernels for the BAT tile products and
+  /// The AVX2 copy with 512-bit kernels for the BAT tile products and
+  /// inversion, the forward's dot products, the half-precision BONE merge and
   /// the batched forward (AVX-512 F, BW, DQ, VL).
   case avx512
 

@@ -48,8 +48,8 @@ public enum AVX2Instructions: InstructionSet {
 }
 
 /// The AVX2 instructions with the 512-bit micro-kernels of
-/// `BoneKernelsAVX512` for float32 tile products and batched forwards; every
-/// other kernel is the AVX2 one.
+/// `BoneKernelsAVX512` (tile products, inversion steps, forward dot products,
+/// half-precision BONE merge rows); every other kernel is the AVX2 one.
 public enum AVX512Instructions: InstructionSet {
   /// As `AVX2Instructions`.
   @inlinable @inline(__always)

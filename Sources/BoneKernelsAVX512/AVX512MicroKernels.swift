@@ -1,4 +1,4 @@
-/// The two compute-bound micro-kernels in 512-bit registers: this module is
+/// The kernels that run in 512-bit registers: this module is
 /// compiled for AVX-512 (`-target-cpu skylake-avx512` on x86-64). It holds
 /// nothing but these functions on raw pointers, so that no code shared with
 /// other modules is compiled for AVX-512. Call them only where
