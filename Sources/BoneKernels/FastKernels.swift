@@ -652,6 +652,12 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
     }
     let chunk = forwardChunk
+    let laneRows = Instructions.laneRows(C.self)
+    if n >= 8 && laneRows > 0 {
+      forwardWithSamplesInLanes(
+        x, n: n, weight: weight, laneRows: laneRows, extra: &extra, output: &output, fillExtra: fillExtra)
+      return output
+    }
     let vectorColumns = inFeatures - inFeatures % 8
     // The samples packed chunk by chunk (every sample's chunk contiguous), so
     // that a chunk's rows do not alias in the cache as rows 2^k values apart do.
@@ -780,6 +786,90 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
     }
     return output
+  }
+
+  /// The batched forward with sixteen samples in the lanes of each
+  /// accumulator (`Instructions.rowsTimesLanes`): blocks of `laneRows`
+  /// output features split over cores, each against every group of sixteen
+  /// samples (the last one padded with zero samples), column chunk by column
+  /// chunk; each dot product is one chain over all columns, then the extra
+  /// terms are added and the sum rounded once.
+  @inlinable
+  static func forwardWithSamplesInLanes<S: FastStorage>(
+    _ x: [S.Compute], n: Int, weight: Matrix<S>, laneRows: Int, extra: inout [S.Compute], output: inout Matrix<S>,
+    fillExtra: (UnsafeMutablePointer<S.Compute>, Int, Int) -> Void
+  ) {
+    typealias C = S.Compute
+    let inFeatures = weight.columns
+    let outFeatures = weight.rows
+    let chunk = forwardChunk
+    let sampleGroups = (n + 15) / 16
+    // xT[g][k][s] = x[16g + s][k]: column k's samples of group g, contiguous.
+    var xT = [C](repeating: 0, count: sampleGroups * inFeatures * 16)
+    for sample in 0..<n {
+      let base = (sample / 16) * inFeatures * 16 + sample % 16
+      for k in 0..<inFeatures { xT[base + 16 * k] = x[sample * inFeatures + k] }
+    }
+    xT.withUnsafeBufferPointer { xs in
+      extra.withUnsafeMutableBufferPointer { es in
+        weight.withUnsafeBufferPointer { w in
+          output.withUnsafeMutableBufferPointer { out in
+            guard let xBase = xs.baseAddress, let extraBase = es.baseAddress, let wBase = w.baseAddress,
+              let outBase = out.baseAddress
+            else { return }
+            let shared = UnsafeSendableBox((xBase, extraBase, wBase, outBase))
+            let blocks = (outFeatures + laneRows - 1) / laneRows
+            parallelChunks(blocks, costPerItem: laneRows * inFeatures * n) { range in
+              let (xBase, extraBase, wBase, outBase) = shared.value
+              fillExtra(extraBase, range.lowerBound * laneRows, min(range.upperBound * laneRows, outFeatures))
+              // Rows not stored in the arithmetic type, and the rows of a block
+              // past the last output (the last row again; results dropped), go
+              // through a scratch chunk.
+              let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
+              let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
+              defer {
+                scratch.deallocate()
+                accumulators.deallocate()
+              }
+              for block in range {
+                let o0 = block * laneRows
+                let inPlace = S.self == C.self && o0 + laneRows <= outFeatures
+                accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
+                var start = 0
+                while start < inFeatures {
+                  let count = min(chunk, inFeatures - start)
+                  let rows: UnsafePointer<C>
+                  let stride: Int
+                  if inPlace {
+                    rows = UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
+                    stride = inFeatures
+                  } else {
+                    for rho in 0..<laneRows {
+                      let o = min(o0 + rho, outFeatures - 1)
+                      widen(UnsafePointer(wBase + o * inFeatures + start), scratch + rho * chunk, count)
+                    }
+                    rows = UnsafePointer(scratch)
+                    stride = chunk
+                  }
+                  for group in 0..<sampleGroups {
+                    Instructions.rowsTimesLanes(
+                      rows, stride, xBase + (group * inFeatures + start) * 16, count, accumulators + group * laneRows * 16)
+                  }
+                  start += count
+                }
+                for rho in 0..<laneRows where o0 + rho < outFeatures {
+                  for sample in 0..<n {
+                    let dot = accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16]
+                    let index = sample * outFeatures + o0 + rho
+                    outBase[index] = S(rounding: dot + extraBase[index])
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   /// `acc[j] += scale · row[j]` for j < count, the stored row widened as it is read.

@@ -38,6 +38,17 @@ public protocol InstructionSet {
   /// `a[row, column] ← 0` then `a[row] −= f · a[column]`.
   static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int)
 
+  /// The weight rows one call of `rowsTimesLanes` takes, or 0 when this
+  /// copy has no kernel with the samples in the lanes.
+  static func laneRows<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
+
+  /// The batched-forward kernel with sixteen samples in the lanes: adds to
+  /// `acc` (`laneRows` slots of 16 values, slot ρ for row ρ) the products of
+  /// `laneRows` weight rows (row ρ at `w + ρ · stride`) over `count` columns
+  /// with the samples of `xT` (column k's sixteen samples at 16k).
+  static func rowsTimesLanes<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w: UnsafePointer<C>, _ stride: Int, _ xT: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<C>)
+
   /// The columns one call of `tileProduct` computes (a multiple of 8).
   static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
 
@@ -87,6 +98,22 @@ extension InstructionSet {
   @inlinable @inline(__always)
   public static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int) {
     FastKernels<Self>.eliminate8(a, r, column)
+  }
+
+  /// None: the batched forward takes the samples four or two at a time.
+  @inlinable @inline(__always)
+  public static func laneRows<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int { 0 }
+
+  /// The products one at a time (not used while `laneRows` is 0).
+  @inlinable
+  public static func rowsTimesLanes<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w: UnsafePointer<C>, _ stride: Int, _ xT: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<C>
+  ) {
+    for rho in 0..<laneRows(C.self) {
+      for lane in 0..<16 {
+        for k in 0..<count { acc[16 * rho + lane] += w[rho * stride + k] * xT[16 * k + lane] }
+      }
+    }
   }
 
   /// Sixteen columns: eight accumulators of eight lanes.

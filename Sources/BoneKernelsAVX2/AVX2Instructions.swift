@@ -132,6 +132,25 @@ public enum AVX512Instructions: InstructionSet {
     AVX512MicroKernels.eliminateFloat(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self), r, column)
   }
 
+  /// Twelve rows for float32 (`AVX512MicroKernels.rows12TimesLanes`), else none.
+  @inlinable @inline(__always)
+  public static func laneRows<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {
+    C.self == Float.self ? 12 : 0
+  }
+
+  /// `AVX512MicroKernels.rows12TimesLanes` for float32.
+  @inlinable @inline(__always)
+  public static func rowsTimesLanes<C: SIMDScalar & BinaryFloatingPoint>(
+    _ w: UnsafePointer<C>, _ stride: Int, _ xT: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<C>
+  ) {
+    guard C.self == Float.self else { return }
+    @inline(__always) func float(_ p: UnsafePointer<C>) -> UnsafePointer<Float> {
+      UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    AVX512MicroKernels.rows12TimesLanes(
+      float(w), stride, float(xT), count, UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Float.self))
+  }
+
   /// 32 columns for float32, else 16.
   @inlinable @inline(__always)
   public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {

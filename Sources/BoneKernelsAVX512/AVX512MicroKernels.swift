@@ -353,6 +353,53 @@ extension AVX512MicroKernels {
   }
 }
 
+// MARK: - Batched forward with the samples in lanes (BONE-FWD-1, BAT-FWD-1)
+
+extension AVX512MicroKernels {
+  /// Adds to `acc` (twelve slots of 16 values, slot ρ for row ρ) the
+  /// products of twelve float32 weight rows (row ρ at `w + ρ · stride`) with
+  /// sixteen samples held in the lanes: `xT` holds column k's sixteen
+  /// samples at 16k. One broadcast weight and one fused multiply-add per row
+  /// and column; no horizontal sums.
+  public static func rows12TimesLanes(
+    _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>
+  ) {
+    var (a0, a1, a2, a3) = (load16(acc), load16(acc + 16), load16(acc + 32), load16(acc + 48))
+    var (a4, a5, a6, a7) = (load16(acc + 64), load16(acc + 80), load16(acc + 96), load16(acc + 112))
+    var (a8, a9, a10, a11) = (load16(acc + 128), load16(acc + 144), load16(acc + 160), load16(acc + 176))
+    let (w0, w1, w2, w3) = (w, w + stride, w + 2 * stride, w + 3 * stride)
+    let (w4, w5, w6, w7) = (w + 4 * stride, w + 5 * stride, w + 6 * stride, w + 7 * stride)
+    let (w8, w9, w10, w11) = (w + 8 * stride, w + 9 * stride, w + 10 * stride, w + 11 * stride)
+    for k in 0..<count {
+      let v = load16(xT + 16 * k)
+      a0 = a0.addingProduct(SIMD16(repeating: w0[k]), v)
+      a1 = a1.addingProduct(SIMD16(repeating: w1[k]), v)
+      a2 = a2.addingProduct(SIMD16(repeating: w2[k]), v)
+      a3 = a3.addingProduct(SIMD16(repeating: w3[k]), v)
+      a4 = a4.addingProduct(SIMD16(repeating: w4[k]), v)
+      a5 = a5.addingProduct(SIMD16(repeating: w5[k]), v)
+      a6 = a6.addingProduct(SIMD16(repeating: w6[k]), v)
+      a7 = a7.addingProduct(SIMD16(repeating: w7[k]), v)
+      a8 = a8.addingProduct(SIMD16(repeating: w8[k]), v)
+      a9 = a9.addingProduct(SIMD16(repeating: w9[k]), v)
+      a10 = a10.addingProduct(SIMD16(repeating: w10[k]), v)
+      a11 = a11.addingProduct(SIMD16(repeating: w11[k]), v)
+    }
+    store16(a0, acc)
+    store16(a1, acc + 16)
+    store16(a2, acc + 32)
+    store16(a3, acc + 48)
+    store16(a4, acc + 64)
+    store16(a5, acc + 80)
+    store16(a6, acc + 96)
+    store16(a7, acc + 112)
+    store16(a8, acc + 128)
+    store16(a9, acc + 144)
+    store16(a10, acc + 160)
+    store16(a11, acc + 176)
+  }
+}
+
 /// Rows of a storage format loaded sixteen (or eight) values at a time,
 /// widened exactly to float32.
 protocol WideningLoad {

@@ -37,17 +37,21 @@ import Testing
   /// row); large ones reach the register-blocked micro-kernels (BAT r ≥ 16,
   /// four-row groups, dot products longer than one SIMD step and than a
   /// forward chunk, batches of two and one); wide tiles are BAT with r ≥ 32,
-  /// where the 512-bit tile kernel takes 32 columns at a time.
-  enum Size: String { case small, large, wideTiles }
+  /// where the 512-bit tile kernel takes 32 columns at a time; wide batches
+  /// (8 to 20 samples) reach the forward with the samples in the lanes, in
+  /// blocks of twelve rows (partial ones too) and groups of sixteen samples.
+  enum Size: String { case small, large, wideTiles, wideBatches }
 
   static func problem(_ dtype: DType, size: Size = .small) -> Gen<Problem> {
     let large = size == .large
-    let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : 1...9, in: large ? 17...300 : 1...20, rank: 1...24)
+    let wideBatches = size == .wideBatches
+    let bone = Gen<LayerShape>.layerShape(
+      out: large ? 5...23 : wideBatches ? 5...26 : 1...9, in: large ? 17...300 : wideBatches ? 9...90 : 1...20, rank: 1...24)
       .map { (AdapterVariant.bone, $0) }
     let ranks = size == .wideTiles ? 32...40 : large ? 13...26 : 1...9
     let bat = Gen<LayerShape>.batShape(rank: ranks, blocks: size == .small ? 1...3 : 1...2)
       .map { (AdapterVariant.bat, $0) }
-    let variants = size == .wideTiles ? [bat] : [bone, bat]
+    let variants = size == .wideTiles ? [bat] : wideBatches ? [bone] : [bone, bat]
     return Gen.oneOf(variants).flatMap { variant, shape in
       let blockShapes = variant.blockShapes(rank: shape.rank, outFeatures: shape.outFeatures)
       let blockGen = Gen<[Matrix<UInt64>]> { source throws(GenerationError) in
@@ -56,7 +60,7 @@ import Testing
       return bits(dtype, shape.outFeatures, shape.inFeatures)
         .zip(bits(dtype, 1, shape.outFeatures))
         .zip(blockGen)
-        .zip(Gen<Int>.integer(in: large ? 1...6 : 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
+        .zip(Gen<Int>.integer(in: large ? 1...6 : wideBatches ? 8...20 : 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
         .map { Problem(variant: variant, shape: shape, weight: $0.0.0.0, bias: $0.0.0.1.elements, blocks: $0.0.1, input: $0.1) }
     }
   }
@@ -82,7 +86,7 @@ import Testing
 
   func check<S: FastStorage>(_ type: S.Type, _ instructions: FastInstructions, size: Size = .small) {
     let name = "fast (\(instructions)) against exact, \(S.dtype), \(size) shapes"
-    let cases = [Size.small: 150, .large: 12, .wideTiles: 5][size] ?? 1
+    let cases = [Size.small: 150, .large: 12, .wideTiles: 5, .wideBatches: 10][size] ?? 1
     forAll(Self.problem(S.dtype, size: size), cases: cases, name: name) { p in
       var (fast, exact) = try Self.layers(p, type, instructions)
       let x = p.input
@@ -119,6 +123,8 @@ import Testing
   @Test(arguments: instructions) func float16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, size: .large) }
   @Test(arguments: instructions) func bfloat16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .large) }
   @Test(arguments: instructions) func float64MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Double.self, i, size: .large) }
+  @Test(arguments: instructions) func float32WideBatchesWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .wideBatches) }
+  @Test(arguments: instructions) func bfloat16WideBatchesWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .wideBatches) }
 
   /// The error rules are the shared state machine's; the fast backend's own
   /// contribution is singularity, checked here on an exactly singular block.
