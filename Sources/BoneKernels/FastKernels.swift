@@ -289,6 +289,13 @@ public enum FastKernels<Instructions: InstructionSet> {
               Instructions.store8(delta + load(row(rho) + j), destination(rho, j))
             }
             var j = 0
+            while j + panel <= r && Instructions.finishesTiles(S.self) {
+              Instructions.tileProductFinished(
+                UnsafePointer(scratch), r, packed + (j / panel) * r * panel, panel, r, panelColumn: j,
+                blockRows: blockRow(0), destination: destination(0, 0), destinationStride: columns, height: height,
+                unmerge: unmerge)
+              j += panel
+            }
             while j + panel <= r {
               Instructions.tileProduct(UnsafePointer(scratch), r, packed + (j / panel) * r * panel, panel, r, products)
               for rho in 0..<height {

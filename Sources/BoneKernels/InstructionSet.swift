@@ -64,6 +64,21 @@ public protocol InstructionSet {
     _ t: UnsafePointer<C>, _ stride: Int, _ matrix: UnsafePointer<C>, _ matrixStride: Int, _ r: Int,
     _ out: UnsafeMutablePointer<C>)
 
+  /// True when `tileProductFinished` finishes the tile rows of this storage
+  /// type in the micro-kernel itself.
+  static func finishesTiles<S: FastStorage>(_: S.Type) -> Bool
+
+  /// `tileProduct` with the finish of `FastKernels.transformTileRows` for
+  /// storage that is its own arithmetic type (no rounding of the delta):
+  /// row ρ < `height` of the panel's columns (from `panelColumn` in the
+  /// tile) at `destination + ρ · destinationStride` becomes the product
+  /// (unmerge) or `(product + B[ρ]) + t_ρ` (merge; `blockRows` holds B's rows
+  /// of the tile rows, `stride` apart). Called only where `finishesTiles`.
+  static func tileProductFinished<S: FastStorage>(
+    _ t: UnsafePointer<S.Compute>, _ stride: Int, _ matrix: UnsafePointer<S.Compute>, _ matrixStride: Int, _ r: Int,
+    panelColumn: Int, blockRows: UnsafePointer<S.Compute>, destination: UnsafeMutablePointer<S>,
+    destinationStride: Int, height: Int, unmerge: Bool)
+
   /// The samples one call of `accumulateRows` takes: 2, or 4 with 32 registers.
   static func forwardSamples<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
 
@@ -131,6 +146,20 @@ extension InstructionSet {
     _ out: UnsafeMutablePointer<C>
   ) {
     FastKernels<Self>.product4x16(t, t + stride, t + 2 * stride, t + 3 * stride, matrix, matrixStride, r, out)
+  }
+
+  /// None: tiles are finished eight values at a time after the product.
+  @inlinable @inline(__always)
+  public static func finishesTiles<S: FastStorage>(_: S.Type) -> Bool { false }
+
+  /// Never called (`finishesTiles` is false).
+  @inlinable
+  public static func tileProductFinished<S: FastStorage>(
+    _ t: UnsafePointer<S.Compute>, _ stride: Int, _ matrix: UnsafePointer<S.Compute>, _ matrixStride: Int, _ r: Int,
+    panelColumn: Int, blockRows: UnsafePointer<S.Compute>, destination: UnsafeMutablePointer<S>,
+    destinationStride: Int, height: Int, unmerge: Bool
+  ) {
+    preconditionFailure("tileProductFinished is called only where finishesTiles is true")
   }
 
   /// Two samples.

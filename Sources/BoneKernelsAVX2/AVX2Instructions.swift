@@ -180,6 +180,26 @@ public enum AVX512Instructions: InstructionSet {
       float(t), stride, float(matrix), matrixStride, r, UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
   }
 
+  /// True for float32 storage (`AVX512MicroKernels.tileProductFinished8x32`).
+  @inlinable @inline(__always)
+  public static func finishesTiles<S: FastStorage>(_: S.Type) -> Bool { S.self == Float.self }
+
+  /// `AVX512MicroKernels.tileProductFinished8x32` for float32 storage.
+  @inlinable @inline(__always)
+  public static func tileProductFinished<S: FastStorage>(
+    _ t: UnsafePointer<S.Compute>, _ stride: Int, _ matrix: UnsafePointer<S.Compute>, _ matrixStride: Int, _ r: Int,
+    panelColumn: Int, blockRows: UnsafePointer<S.Compute>, destination: UnsafeMutablePointer<S>,
+    destinationStride: Int, height: Int, unmerge: Bool
+  ) {
+    @inline(__always) func float(_ p: UnsafePointer<S.Compute>) -> UnsafePointer<Float> {
+      UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    AVX512MicroKernels.tileProductFinished8x32(
+      float(t), stride, float(matrix), matrixStride, r, panelColumn: panelColumn, blockRows: float(blockRows),
+      destination: UnsafeMutableRawPointer(destination).assumingMemoryBound(to: Float.self),
+      destinationStride: destinationStride, height: height, unmerge: unmerge)
+  }
+
   /// Four samples for float32, else two.
   @inlinable @inline(__always)
   public static func forwardSamples<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {

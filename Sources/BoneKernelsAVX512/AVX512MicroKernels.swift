@@ -16,12 +16,42 @@ public enum AVX512MicroKernels {
 
   /// Columns 0 ..< 32 of `t_ρ · M` for eight rows `t_ρ = t + ρ · stride` of
   /// length r, where `matrix` points at the panel's first column of the r
-  /// rows of M, `matrixStride` apart; written to `out`, row ρ at 32ρ. Sixteen 16-lane
-  /// accumulators, two vectors of M per step for eight rows (`BAT-MERGE-1`,
-  /// `BAT-UNMERGE-1`).
+  /// rows of M, `matrixStride` apart; written to `out`, row ρ at 32ρ.
+  /// Sixteen 16-lane accumulators, two vectors of M per step for eight rows
+  /// (`BAT-MERGE-1`, `BAT-UNMERGE-1`).
   public static func tileProduct8x32(
     _ t: UnsafePointer<Float>, _ stride: Int, _ matrix: UnsafePointer<Float>, _ matrixStride: Int, _ r: Int,
     _ out: UnsafeMutablePointer<Float>
+  ) {
+    tile8x32(t, stride, matrix, matrixStride, r) { rho, half, value in store16(value, out + 32 * rho + 16 * half) }
+  }
+
+  /// As `tileProduct8x32`, finished in place for float32 storage: row ρ of
+  /// the 32 columns at `destination + ρ · destinationStride` becomes the
+  /// product (unmerge) or `(product + B[ρ]) + t_ρ` (merge, `blockRows` holding
+  /// the rows B[ρ] of the panel, `stride` apart, and `t` the tile rows at the
+  /// panel); rows from `height` on are not written.
+  public static func tileProductFinished8x32(
+    _ t: UnsafePointer<Float>, _ stride: Int, _ matrix: UnsafePointer<Float>, _ matrixStride: Int, _ r: Int,
+    panelColumn: Int, blockRows: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
+    destinationStride: Int, height: Int, unmerge: Bool
+  ) {
+    tile8x32(t, stride, matrix, matrixStride, r) { rho, half, value in
+      guard rho < height else { return }
+      let column = panelColumn + 16 * half
+      let result = unmerge
+        ? value
+        : (value + load16(blockRows + rho * stride + column)) + load16(t + rho * stride + column)
+      store16(result, destination + rho * destinationStride + column)
+    }
+  }
+
+  /// The loop of both: the sixteen accumulators, handed to `finish` as
+  /// (row, half, value) in order.
+  @inline(__always)
+  static func tile8x32(
+    _ t: UnsafePointer<Float>, _ stride: Int, _ matrix: UnsafePointer<Float>, _ matrixStride: Int, _ r: Int,
+    _ finish: (Int, Int, SIMD16<Float>) -> Void
   ) {
     var (a00, a01, a10, a11) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
     var (a20, a21, a30, a31) = (SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>(), SIMD16<Float>())
@@ -59,23 +89,23 @@ public enum AVX512MicroKernels {
       a71 = a71.addingProduct(s, b1)
       row += matrixStride
     }
-    // One store per accumulator (an array of them would be a heap allocation per call).
-    store16(a00, out)
-    store16(a01, out + 16)
-    store16(a10, out + 32)
-    store16(a11, out + 48)
-    store16(a20, out + 64)
-    store16(a21, out + 80)
-    store16(a30, out + 96)
-    store16(a31, out + 112)
-    store16(a40, out + 128)
-    store16(a41, out + 144)
-    store16(a50, out + 160)
-    store16(a51, out + 176)
-    store16(a60, out + 192)
-    store16(a61, out + 208)
-    store16(a70, out + 224)
-    store16(a71, out + 240)
+    // One call per accumulator (an array of them would be a heap allocation per call).
+    finish(0, 0, a00)
+    finish(0, 1, a01)
+    finish(1, 0, a10)
+    finish(1, 1, a11)
+    finish(2, 0, a20)
+    finish(2, 1, a21)
+    finish(3, 0, a30)
+    finish(3, 1, a31)
+    finish(4, 0, a40)
+    finish(4, 1, a41)
+    finish(5, 0, a50)
+    finish(5, 1, a51)
+    finish(6, 0, a60)
+    finish(6, 1, a61)
+    finish(7, 0, a70)
+    finish(7, 1, a71)
   }
 
   /// Adds the products of four weight rows with four samples (sample s at
