@@ -898,7 +898,8 @@ public enum FastKernels<Instructions: InstructionSet> {
 }
 
 /// Which finish `FastKernels.transformTileRows` gives each tile row, as a
-/// type, so that each specialisation has its branches resolved at compile time.
+/// type, so that each specialisation has its branches resolved at compile time
+/// (`BAT-MERGE-1`, `BAT-UNMERGE-1`).
 public protocol TileMode {
   /// True for unmerge (the row shifted first, the product stored as is).
   static var unmerge: Bool { get }

@@ -21,13 +21,14 @@ public protocol InstructionSet {
   ) -> SIMD8<C>
 
   /// `row[t] ← row[t] + addends[t mod period]` for `t < count`, each sum
-  /// rounded to the storage type: one row of a BONE merge or unmerge.
+  /// rounded to the storage type: one row of a BONE merge or unmerge
+  /// (`BONE-MERGE-1`, `BONE-MERGE-2`, `DTYPE-CPU-2`).
   static func addPeriodic<S: FastStorage>(
     _ row: UnsafeMutablePointer<S>, _ count: Int, _ addends: UnsafePointer<S.Compute>, _ period: Int)
 
   /// The dot products of four stored weight rows with one sample `x` (in
   /// the arithmetic type) over `count` columns, a multiple of 8: the
-  /// one-sample forward.
+  /// one-sample forward (`BONE-FWD-1`, `BAT-FWD-1`).
   static func dots4<S: FastStorage>(
     _ w0: UnsafePointer<S>, _ w1: UnsafePointer<S>, _ w2: UnsafePointer<S>, _ w3: UnsafePointer<S>,
     _ x: UnsafePointer<S.Compute>, _ count: Int
@@ -35,7 +36,7 @@ public protocol InstructionSet {
 
   /// One elimination step of the inversion: for every row of the r × r
   /// matrix `a` but `column`, `f = a[row, column]` and, unless f is zero,
-  /// `a[row, column] ← 0` then `a[row] −= f · a[column]`.
+  /// `a[row, column] ← 0` then `a[row] −= f · a[column]` (`BAT-UNMERGE-2`).
   static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int)
 
   /// The weight rows one call of `rowsTimesLanes` takes, or 0 when this
@@ -45,7 +46,8 @@ public protocol InstructionSet {
   /// The batched-forward kernel with sixteen samples in the lanes: adds to
   /// `acc` (`laneRows` slots of 16 values, slot ρ for row ρ) the products of
   /// `laneRows` weight rows (row ρ at `w + ρ · stride`) over `count` columns
-  /// with the samples of `xT` (column k's sixteen samples at 16k).
+  /// with the samples of `xT` (column k's sixteen samples at 16k)
+  /// (`BONE-FWD-1`, `BAT-FWD-1`).
   static func rowsTimesLanes<C: SIMDScalar & BinaryFloatingPoint>(
     _ w: UnsafePointer<C>, _ stride: Int, _ xT: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<C>)
 
@@ -73,7 +75,8 @@ public protocol InstructionSet {
   /// row ρ < `height` of the panel's columns (from `panelColumn` in the
   /// tile) at `destination + ρ · destinationStride` becomes the product
   /// (unmerge) or `(product + B[ρ]) + t_ρ` (merge; `blockRows` holds B's rows
-  /// of the tile rows, `stride` apart). Called only where `finishesTiles`.
+  /// of the tile rows, `stride` apart). Called only where `finishesTiles`
+  /// (`BAT-MERGE-1`, `BAT-UNMERGE-1`).
   static func tileProductFinished<S: FastStorage>(
     _ t: UnsafePointer<S.Compute>, _ stride: Int, _ matrix: UnsafePointer<S.Compute>, _ matrixStride: Int, _ r: Int,
     panelColumn: Int, blockRows: UnsafePointer<S.Compute>, destination: UnsafeMutablePointer<S>,

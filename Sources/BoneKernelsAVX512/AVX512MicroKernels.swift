@@ -30,7 +30,8 @@ public enum AVX512MicroKernels {
   /// the 32 columns at `destination + ρ · destinationStride` becomes the
   /// product (unmerge) or `(product + B[ρ]) + t_ρ` (merge, `blockRows` holding
   /// the rows B[ρ] of the panel, `stride` apart, and `t` the tile rows at the
-  /// panel); rows from `height` on are not written.
+  /// panel); rows from `height` on are not written (`BAT-MERGE-1`,
+  /// `BAT-UNMERGE-1`).
   public static func tileProductFinished8x32(
     _ t: UnsafePointer<Float>, _ stride: Int, _ matrix: UnsafePointer<Float>, _ matrixStride: Int, _ r: Int,
     panelColumn: Int, blockRows: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
@@ -183,7 +184,8 @@ extension AVX512MicroKernels {
   /// 32-bit lanes holding an even value in the low half and an odd one in the
   /// high half, which widen by a shift and a mask; the addends are laid out
   /// per 32 values as the 16 even ones, then the 16 odd ones, for a period
-  /// of the row extended to a multiple of 32 (or at least to an even length).
+  /// of the row extended to a multiple of 32 (or at least to an even length)
+  /// (`BONE-MERGE-1`, `BONE-MERGE-2`, `DTYPE-CPU-2`).
   public static func addPeriodicBFloat16(
     _ row: UnsafeMutablePointer<UInt16>, _ count: Int, _ addends: UnsafePointer<Float>, _ period: Int
   ) {
@@ -250,7 +252,8 @@ extension AVX512MicroKernels {
 
   /// Adds `addends[t mod period]` to the `count` float16 values (encodings) of
   /// `row` in place, each sum computed in float32 and rounded to nearest, ties
-  /// to even (`vcvtph2ps`, `vcvtps2ph`), sixteen values at a time.
+  /// to even (`vcvtph2ps`, `vcvtps2ph`), sixteen values at a time
+  /// (`BONE-MERGE-1`, `BONE-MERGE-2`, `DTYPE-CPU-2`).
   public static func addPeriodicFloat16(
     _ row: UnsafeMutablePointer<UInt16>, _ count: Int, _ addends: UnsafePointer<Float>, _ period: Int
   ) {
@@ -295,7 +298,7 @@ extension AVX512MicroKernels {
   /// One step of the Gauss–Jordan inversion on the r × r float32 matrix `a`:
   /// for every row but `column`, `f = a[row, column]` and, unless f is zero,
   /// `a[row, column] ← 0` then `a[row] −= f · a[column]` (fused), sixteen
-  /// lanes at a time.
+  /// lanes at a time (`BAT-UNMERGE-1`, `BAT-UNMERGE-2`).
   public static func eliminateFloat(_ a: UnsafeMutablePointer<Float>, _ r: Int, _ column: Int) {
     let source = a + column * r
     for row in 0..<r where row != column {
@@ -322,7 +325,7 @@ extension AVX512MicroKernels {
 extension AVX512MicroKernels {
   /// The dot products of four float32 weight rows with one sample `x` over
   /// `count` columns (a multiple of 8), written to `out[0 ..< 4]`: two
-  /// 16-lane accumulator chains per row.
+  /// 16-lane accumulator chains per row (`BONE-FWD-1`, `BAT-FWD-1`).
   public static func dots4Float(
     _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>, _ w2: UnsafePointer<Float>, _ w3: UnsafePointer<Float>,
     _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>
@@ -331,7 +334,7 @@ extension AVX512MicroKernels {
   }
 
   /// As `dots4Float` for float16 weight rows (encodings), widened exactly as
-  /// they are loaded (`vcvtph2ps`).
+  /// they are loaded (`vcvtph2ps`) (`BONE-FWD-1`, `DTYPE-CPU-2`).
   public static func dots4Float16(
     _ w0: UnsafePointer<UInt16>, _ w1: UnsafePointer<UInt16>, _ w2: UnsafePointer<UInt16>, _ w3: UnsafePointer<UInt16>,
     _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>
@@ -390,7 +393,7 @@ extension AVX512MicroKernels {
   /// products of twelve float32 weight rows (row ρ at `w + ρ · stride`) with
   /// sixteen samples held in the lanes: `xT` holds column k's sixteen
   /// samples at 16k. One broadcast weight and one fused multiply-add per row
-  /// and column; no horizontal sums.
+  /// and column; no horizontal sums (`BONE-FWD-1`, `BAT-FWD-1`).
   public static func rows12TimesLanes(
     _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>
   ) {
