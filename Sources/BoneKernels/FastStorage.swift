@@ -100,13 +100,11 @@ extension BFloat16: FastStorage {
     return unsafeBitCast(select(isNaN, (bits | 0x0040_0000) & 0xFFFF_0000, rounded), to: SIMD8<Float>.self)
   }
 
-  /// Eight floats rounded to bfloat16 as `BFloat16.init(_:)` does, NaN kept NaN.
+  /// Eight floats rounded to bfloat16 as `BFloat16.init(_:)` does, NaN kept
+  /// NaN: the upper halves of `roundTrip8`.
   @inlinable @inline(__always) public static func store8(_ values: SIMD8<Float>, _ pointer: UnsafeMutablePointer<BFloat16>) {
-    let bits = unsafeBitCast(values, to: SIMD8<UInt32>.self)
-    let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
-    let isNaN = laneMask(isBelow: SIMD8(repeating: 0x7F80_0000), bits & 0x7FFF_FFFF)
-    let result = select(isNaN, (bits &>> 16) | 0x0040, rounded)
-    UnsafeMutableRawPointer(pointer).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: result), as: SIMD8<UInt16>.self)
+    let encodings = unsafeBitCast(roundTrip8(values), to: SIMD8<UInt32>.self) &>> 16
+    UnsafeMutableRawPointer(pointer).storeBytes(of: SIMD8<UInt16>(truncatingIfNeeded: encodings), as: SIMD8<UInt16>.self)
   }
 }
 
