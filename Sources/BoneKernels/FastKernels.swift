@@ -601,12 +601,11 @@ public enum FastKernels<Instructions: InstructionSet> {
     let outFeatures = weight.rows
     var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
     guard n > 0, outFeatures > 0 else { return output }
-    var x = [C](repeating: 0, count: n * inFeatures)
-    input.withUnsafeBufferPointer { source in
-      x.withUnsafeMutableBufferPointer { destination in
-        guard let from = source.baseAddress, let to = destination.baseAddress else { return }
-        widen(from, to, n * inFeatures)
+    let x = [C](unsafeUninitializedCapacity: n * inFeatures) { destination, initialized in
+      input.withUnsafeBufferPointer { source in
+        if let from = source.baseAddress, let to = destination.baseAddress { widen(from, to, n * inFeatures) }
       }
+      initialized = n * inFeatures
     }
     // The adapter terms: s_a[n][j] = Σ_k x_pad[n][k·r + j] and each block in the
     // arithmetic type; each thread adds Σ_j s_a[n][j]·b_a[j, o] for its own outputs.
@@ -616,13 +615,24 @@ public enum FastKernels<Instructions: InstructionSet> {
       sums.withUnsafeMutableBufferPointer { s in
         x.withUnsafeBufferPointer { xs in
           guard let sumBase = s.baseAddress, let xBase = xs.baseAddress else { return }
+          // Piece by piece of r columns, so each s_a[n][j] still adds its
+          // columns k·r + j in increasing k.
           for sample in 0..<n {
             let own = sumBase + sample * r
             let values = xBase + sample * inFeatures
-            var j = 0
-            for c in 0..<inFeatures {
-              own[j] += values[c]
-              j = j + 1 == r ? 0 : j + 1
+            var start = 0
+            while start < inFeatures {
+              let length = min(r, inFeatures - start)
+              var j = 0
+              while j + 8 <= length {
+                store(load(own + j) + load(values + start + j), own + j)
+                j += 8
+              }
+              while j < length {
+                own[j] += values[start + j]
+                j += 1
+              }
+              start += r
             }
           }
         }
@@ -631,12 +641,16 @@ public enum FastKernels<Instructions: InstructionSet> {
     }
     let biasValues = bias?.map(\.compute)
     // extra[n][o] = bias_o + Σ_a Σ_j s_a[n][j]·b_a[j, o], filled by each thread for its outputs.
-    var extra = [C](repeating: 0, count: n * outFeatures)
+    // (Each element is written by the one thread that owns its output before it is read.)
+    var extra = [C](unsafeUninitializedCapacity: n * outFeatures) { _, initialized in initialized = n * outFeatures }
     /// Fills `extra` for outputs `first ..< end` (rows j ≥ in of a block meet only padding).
     @inline(__always) func fillExtra(_ extraBase: UnsafeMutablePointer<C>, _ first: Int, _ end: Int) {
-      if let biasValues {
-        for sample in 0..<n {
-          for o in first..<end { extraBase[sample * outFeatures + o] = biasValues[o] }
+      for sample in 0..<n {
+        let own = extraBase + sample * outFeatures
+        if let biasValues {
+          for o in first..<end { own[o] = biasValues[o] }
+        } else {
+          (own + first).update(repeating: 0, count: end - first)
         }
       }
       // Outputs 256 at a time, each block row's piece once for every sample;
@@ -812,10 +826,19 @@ public enum FastKernels<Instructions: InstructionSet> {
     let chunk = forwardChunk
     let sampleGroups = (n + 15) / 16
     // xT[g][k][s] = x[16g + s][k]: column k's samples of group g, contiguous.
-    var xT = [C](repeating: 0, count: sampleGroups * inFeatures * 16)
-    for sample in 0..<n {
-      let base = (sample / 16) * inFeatures * 16 + sample % 16
-      for k in 0..<inFeatures { xT[base + 16 * k] = x[sample * inFeatures + k] }
+    let xT = [C](unsafeUninitializedCapacity: sampleGroups * inFeatures * 16) { destination, initialized in
+      x.withUnsafeBufferPointer { source in
+        guard let to = destination.baseAddress, let from = source.baseAddress else { return }
+        for group in 0..<sampleGroups {
+          let samples = min(16, n - 16 * group)
+          for k in 0..<inFeatures {
+            let column = to + (group * inFeatures + k) * 16
+            for s in 0..<samples { column[s] = from[(16 * group + s) * inFeatures + k] }
+            for s in samples..<16 { column[s] = 0 }
+          }
+        }
+      }
+      initialized = sampleGroups * inFeatures * 16
     }
     xT.withUnsafeBufferPointer { xs in
       extra.withUnsafeMutableBufferPointer { es in
@@ -831,8 +854,9 @@ public enum FastKernels<Instructions: InstructionSet> {
               fillExtra(extraBase, range.lowerBound * laneRows, min(range.upperBound * laneRows, outFeatures))
               // Rows not stored in the arithmetic type, and the rows of a block
               // past the last output (the last row again; results dropped), go
-              // through a scratch chunk.
-              let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
+              // through two scratch chunks: the kernel reads one while it
+              // widens the block's next chunk into the other.
+              let scratch = UnsafeMutablePointer<C>.allocate(capacity: 2 * laneRows * chunk)
               let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
               defer {
                 scratch.deallocate()
@@ -840,28 +864,41 @@ public enum FastKernels<Instructions: InstructionSet> {
               }
               for block in range {
                 let o0 = block * laneRows
-                let inPlace = S.self == C.self && o0 + laneRows <= outFeatures
+                let full = o0 + laneRows <= outFeatures
+                let inPlace = S.self == C.self && full
+                /// Widens columns `start ..< start + count` of the block's rows into scratch chunk `buffer`.
+                @inline(__always) func widenChunk(_ start: Int, _ count: Int, _ buffer: Int) {
+                  for rho in 0..<laneRows {
+                    let o = min(o0 + rho, outFeatures - 1)
+                    widen(UnsafePointer(wBase + o * inFeatures + start), scratch + (buffer * laneRows + rho) * chunk, count)
+                  }
+                }
                 accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
+                if !inPlace { widenChunk(0, min(chunk, inFeatures), 0) }
                 var start = 0
+                var buffer = 0
                 while start < inFeatures {
                   let count = min(chunk, inFeatures - start)
-                  let rows: UnsafePointer<C>
-                  let stride: Int
-                  if inPlace {
-                    rows = UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
-                    stride = inFeatures
-                  } else {
-                    for rho in 0..<laneRows {
-                      let o = min(o0 + rho, outFeatures - 1)
-                      widen(UnsafePointer(wBase + o * inFeatures + start), scratch + rho * chunk, count)
-                    }
-                    rows = UnsafePointer(scratch)
-                    stride = chunk
-                  }
+                  let nextCount = min(chunk, inFeatures - start - count)
+                  let rows = inPlace
+                    ? UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
+                    : UnsafePointer(scratch + buffer * laneRows * chunk)
+                  let stride = inPlace ? inFeatures : chunk
                   for group in 0..<sampleGroups {
-                    Instructions.rowsTimesLanes(
-                      rows, stride, xBase + (group * inFeatures + start) * 16, count, accumulators + group * laneRows * 16)
+                    let samples = xBase + (group * inFeatures + start) * 16
+                    let acc = accumulators + group * laneRows * 16
+                    if group == 0 && !inPlace && nextCount > 0 && full {
+                      Instructions.rowsTimesLanes(
+                        rows, stride, samples, count, acc, widening: UnsafePointer(wBase + o0 * inFeatures + start + count),
+                        nextStride: inFeatures, nextCount: nextCount, into: scratch + (1 - buffer) * laneRows * chunk,
+                        intoStride: chunk)
+                    } else {
+                      Instructions.rowsTimesLanes(rows, stride, samples, count, acc)
+                    }
                   }
+                  // A partial block's next chunk (its last row repeated) is widened on its own.
+                  if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount, 1 - buffer) }
+                  buffer = 1 - buffer
                   start += count
                 }
                 for rho in 0..<laneRows where o0 + rho < outFeatures {
@@ -876,6 +913,21 @@ public enum FastKernels<Instructions: InstructionSet> {
           }
         }
       }
+    }
+  }
+
+  /// `Instructions.rowsTimesLanes` over `count` columns, then the next chunk
+  /// of the `laneRows` stored rows widened (the default of the widening
+  /// kernel hook).
+  @inlinable @inline(__always)
+  public static func rowsTimesLanesThenWiden<S: FastStorage>(
+    _ w: UnsafePointer<S.Compute>, _ stride: Int, _ xT: UnsafePointer<S.Compute>, _ count: Int,
+    _ acc: UnsafeMutablePointer<S.Compute>, widening next: UnsafePointer<S>, nextStride: Int, nextCount: Int,
+    into: UnsafeMutablePointer<S.Compute>, intoStride: Int
+  ) {
+    Instructions.rowsTimesLanes(w, stride, xT, count, acc)
+    for rho in 0..<Instructions.laneRows(S.Compute.self) {
+      widen(next + rho * nextStride, into + rho * intoStride, nextCount)
     }
   }
 

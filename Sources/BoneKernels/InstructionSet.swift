@@ -51,6 +51,15 @@ public protocol InstructionSet {
   static func rowsTimesLanes<C: SIMDScalar & BinaryFloatingPoint>(
     _ w: UnsafePointer<C>, _ stride: Int, _ xT: UnsafePointer<C>, _ count: Int, _ acc: UnsafeMutablePointer<C>)
 
+  /// `rowsTimesLanes` on rows already in the arithmetic type, and the next
+  /// column chunk of `laneRows` stored rows (row ρ at `next + ρ · nextStride`,
+  /// `nextCount` values) widened exactly into `into + ρ · intoStride`, in
+  /// whatever order overlaps the two best (`BONE-FWD-1`, `DTYPE-CPU-2`).
+  static func rowsTimesLanes<S: FastStorage>(
+    _ w: UnsafePointer<S.Compute>, _ stride: Int, _ xT: UnsafePointer<S.Compute>, _ count: Int,
+    _ acc: UnsafeMutablePointer<S.Compute>, widening next: UnsafePointer<S>, nextStride: Int, nextCount: Int,
+    into: UnsafeMutablePointer<S.Compute>, intoStride: Int)
+
   /// The columns one call of `tileProduct` computes (a multiple of 8).
   static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int
 
@@ -132,6 +141,18 @@ extension InstructionSet {
         for k in 0..<count { acc[16 * rho + lane] += w[rho * stride + k] * xT[16 * k + lane] }
       }
     }
+  }
+
+  /// The products, then the widening (`FastKernels.rowsTimesLanesThenWiden`).
+  @inlinable @inline(__always)
+  public static func rowsTimesLanes<S: FastStorage>(
+    _ w: UnsafePointer<S.Compute>, _ stride: Int, _ xT: UnsafePointer<S.Compute>, _ count: Int,
+    _ acc: UnsafeMutablePointer<S.Compute>, widening next: UnsafePointer<S>, nextStride: Int, nextCount: Int,
+    into: UnsafeMutablePointer<S.Compute>, intoStride: Int
+  ) {
+    FastKernels<Self>.rowsTimesLanesThenWiden(
+      w, stride, xT, count, acc, widening: next, nextStride: nextStride, nextCount: nextCount, into: into,
+      intoStride: intoStride)
   }
 
   /// Sixteen columns: eight accumulators of eight lanes.

@@ -151,6 +151,39 @@ public enum AVX512Instructions: InstructionSet {
       float(w), stride, float(xT), count, UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Float.self))
   }
 
+  /// float16 and bfloat16 rows widened between the multiply-adds
+  /// (`AVX512MicroKernels.rows12TimesLanesWideningFloat16`,
+  /// `rows12TimesLanesWideningBFloat16`); other types the products, then the
+  /// widening.
+  @inlinable @inline(__always)
+  public static func rowsTimesLanes<S: FastStorage>(
+    _ w: UnsafePointer<S.Compute>, _ stride: Int, _ xT: UnsafePointer<S.Compute>, _ count: Int,
+    _ acc: UnsafeMutablePointer<S.Compute>, widening next: UnsafePointer<S>, nextStride: Int, nextCount: Int,
+    into: UnsafeMutablePointer<S.Compute>, intoStride: Int
+  ) {
+    guard S.Compute.self == Float.self, S.self == Float16.self || S.self == BFloat16.self else {
+      FastKernels<Self>.rowsTimesLanesThenWiden(
+        w, stride, xT, count, acc, widening: next, nextStride: nextStride, nextCount: nextCount, into: into,
+        intoStride: intoStride)
+      return
+    }
+    @inline(__always) func float(_ p: UnsafePointer<S.Compute>) -> UnsafePointer<Float> {
+      UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+    let encodings = UnsafeRawPointer(next).assumingMemoryBound(to: UInt16.self)
+    let floats = UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Float.self)
+    let destination = UnsafeMutableRawPointer(into).assumingMemoryBound(to: Float.self)
+    if S.self == Float16.self {
+      AVX512MicroKernels.rows12TimesLanesWideningFloat16(
+        float(w), stride, float(xT), count, floats, next: encodings, nextStride: nextStride, nextCount: nextCount,
+        into: destination, intoStride: intoStride)
+    } else {
+      AVX512MicroKernels.rows12TimesLanesWideningBFloat16(
+        float(w), stride, float(xT), count, floats, next: encodings, nextStride: nextStride, nextCount: nextCount,
+        into: destination, intoStride: intoStride)
+    }
+  }
+
   /// 32 columns for float32, else 16.
   @inlinable @inline(__always)
   public static func tilePanel<C: SIMDScalar & BinaryFloatingPoint>(_: C.Type) -> Int {

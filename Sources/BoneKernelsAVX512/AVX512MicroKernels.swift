@@ -397,26 +397,102 @@ extension AVX512MicroKernels {
   public static func rows12TimesLanes(
     _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>
   ) {
+    rows12TimesLanes(w, stride, xT, count, acc, next: w, nextStride: 0, nextCount: 0, into: nil, intoStride: 0, Float32Rows.self)
+  }
+
+  /// As `rows12TimesLanes`, and meanwhile the next column chunk of twelve
+  /// float16 rows (encodings, row ρ at `next + ρ · nextStride`, `nextCount`
+  /// values) widened exactly into `into + ρ · intoStride`: the conversions
+  /// run between the multiply-adds, so that the loads of the stored rows
+  /// overlap the arithmetic instead of preceding it (`BONE-FWD-1`,
+  /// `DTYPE-CPU-2`).
+  public static func rows12TimesLanesWideningFloat16(
+    _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>,
+    next: UnsafePointer<UInt16>, nextStride: Int, nextCount: Int, into: UnsafeMutablePointer<Float>, intoStride: Int
+  ) {
+    rows12TimesLanes(
+      w, stride, xT, count, acc, next: next, nextStride: nextStride, nextCount: nextCount, into: into,
+      intoStride: intoStride, Float16Encoding.self)
+  }
+
+  /// As `rows12TimesLanesWideningFloat16` for bfloat16 rows (encodings),
+  /// widened exactly (the encoding in the upper half of a float32)
+  /// (`BONE-FWD-1`, `DTYPE-CPU-2`).
+  public static func rows12TimesLanesWideningBFloat16(
+    _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>,
+    next: UnsafePointer<UInt16>, nextStride: Int, nextCount: Int, into: UnsafeMutablePointer<Float>, intoStride: Int
+  ) {
+    rows12TimesLanes(
+      w, stride, xT, count, acc, next: next, nextStride: nextStride, nextCount: nextCount, into: into,
+      intoStride: intoStride, BFloat16Rows.self)
+  }
+
+  /// The loop of the three: sixteen columns of products, then (while any
+  /// remain) one vector of sixteen values of each next row widened; the
+  /// values of the next rows past the last whole vector one at a time.
+  @inline(__always)
+  static func rows12TimesLanes<Rows: WideningLoad>(
+    _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>,
+    next: UnsafePointer<Rows.Element>, nextStride: Int, nextCount: Int, into: UnsafeMutablePointer<Float>?,
+    intoStride: Int, _: Rows.Type
+  ) {
     var (a0, a1, a2, a3) = (load16(acc), load16(acc + 16), load16(acc + 32), load16(acc + 48))
     var (a4, a5, a6, a7) = (load16(acc + 64), load16(acc + 80), load16(acc + 96), load16(acc + 112))
     var (a8, a9, a10, a11) = (load16(acc + 128), load16(acc + 144), load16(acc + 160), load16(acc + 176))
-    let (w0, w1, w2, w3) = (w, w + stride, w + 2 * stride, w + 3 * stride)
-    let (w4, w5, w6, w7) = (w + 4 * stride, w + 5 * stride, w + 6 * stride, w + 7 * stride)
-    let (w8, w9, w10, w11) = (w + 8 * stride, w + 9 * stride, w + 10 * stride, w + 11 * stride)
-    for k in 0..<count {
-      let v = load16(xT + 16 * k)
-      a0 = a0.addingProduct(SIMD16(repeating: w0[k]), v)
-      a1 = a1.addingProduct(SIMD16(repeating: w1[k]), v)
-      a2 = a2.addingProduct(SIMD16(repeating: w2[k]), v)
-      a3 = a3.addingProduct(SIMD16(repeating: w3[k]), v)
-      a4 = a4.addingProduct(SIMD16(repeating: w4[k]), v)
-      a5 = a5.addingProduct(SIMD16(repeating: w5[k]), v)
-      a6 = a6.addingProduct(SIMD16(repeating: w6[k]), v)
-      a7 = a7.addingProduct(SIMD16(repeating: w7[k]), v)
-      a8 = a8.addingProduct(SIMD16(repeating: w8[k]), v)
-      a9 = a9.addingProduct(SIMD16(repeating: w9[k]), v)
-      a10 = a10.addingProduct(SIMD16(repeating: w10[k]), v)
-      a11 = a11.addingProduct(SIMD16(repeating: w11[k]), v)
+    /// Columns k ..< k + width: the twelve row addresses formed once for all of them.
+    @inline(__always) func columns(_ k: Int, _ width: Int) {
+      let (r0, r1, r2, r3) = (w + k, w + (stride &+ k), w + (2 &* stride &+ k), w + (3 &* stride &+ k))
+      let (r4, r5, r6, r7) = (w + (4 &* stride &+ k), w + (5 &* stride &+ k), w + (6 &* stride &+ k), w + (7 &* stride &+ k))
+      let (r8, r9, r10, r11) = (w + (8 &* stride &+ k), w + (9 &* stride &+ k), w + (10 &* stride &+ k), w + (11 &* stride &+ k))
+      let x = xT + 16 &* k
+      for j in 0..<width {
+        let v = load16(x + 16 &* j)
+        a0 = a0.addingProduct(SIMD16(repeating: r0[j]), v)
+        a1 = a1.addingProduct(SIMD16(repeating: r1[j]), v)
+        a2 = a2.addingProduct(SIMD16(repeating: r2[j]), v)
+        a3 = a3.addingProduct(SIMD16(repeating: r3[j]), v)
+        a4 = a4.addingProduct(SIMD16(repeating: r4[j]), v)
+        a5 = a5.addingProduct(SIMD16(repeating: r5[j]), v)
+        a6 = a6.addingProduct(SIMD16(repeating: r6[j]), v)
+        a7 = a7.addingProduct(SIMD16(repeating: r7[j]), v)
+        a8 = a8.addingProduct(SIMD16(repeating: r8[j]), v)
+        a9 = a9.addingProduct(SIMD16(repeating: r9[j]), v)
+        a10 = a10.addingProduct(SIMD16(repeating: r10[j]), v)
+        a11 = a11.addingProduct(SIMD16(repeating: r11[j]), v)
+      }
+    }
+    let vectors = into == nil ? 0 : nextCount / 16
+    /// Vector `index` (values 16·index ..< 16·index + 16) of the twelve next rows, widened.
+    @inline(__always) func widenVector(_ index: Int) {
+      guard let into else { return }
+      for rho in 0..<12 {
+        store16(Rows.load16(next + rho * nextStride + 16 * index), into + rho * intoStride + 16 * index)
+      }
+    }
+    var k = 0
+    var widened = 0
+    while k &+ 4 <= count {
+      if k & 15 == 0 && widened < vectors {
+        widenVector(widened)
+        widened &+= 1
+      }
+      columns(k, 4)
+      k &+= 4
+    }
+    while k < count {
+      columns(k, 1)
+      k &+= 1
+    }
+    while widened < vectors {
+      widenVector(widened)
+      widened += 1
+    }
+    if let into {
+      for rho in 0..<12 {
+        for c in 16 * vectors..<max(16 * vectors, nextCount) {
+          into[rho * intoStride + c] = Rows.widen(next[rho * nextStride + c])
+        }
+      }
     }
     store16(a0, acc)
     store16(a1, acc + 16)
@@ -442,6 +518,8 @@ protocol WideningLoad {
   static func load16(_ pointer: UnsafePointer<Element>) -> SIMD16<Float>
   /// Eight values in the lower half, zeros in the upper.
   static func load8(_ pointer: UnsafePointer<Element>) -> SIMD16<Float>
+  /// One value.
+  static func widen(_ value: Element) -> Float
 }
 
 /// float32 rows.
@@ -455,9 +533,20 @@ enum Float32Rows: WideningLoad {
   static func load8(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
     SIMD16<Float>(lowHalf: UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self), highHalf: SIMD8<Float>())
   }
+
+  @inline(__always)
+  static func widen(_ value: Float) -> Float { value }
 }
 
-extension Float16Encoding: WideningLoad {
+/// bfloat16 rows (encodings): each the upper half of the float32 it widens to.
+/// Rows of 16-bit encodings, loaded sixteen (or eight) at a time and
+/// widened by `widen`.
+protocol EncodedRows: WideningLoad where Element == UInt16 {
+  /// Sixteen encodings widened exactly to float32.
+  static func widen(_ encodings: SIMD16<UInt16>) -> SIMD16<Float>
+}
+
+extension EncodedRows {
   @inline(__always)
   static func load16(_ pointer: UnsafePointer<UInt16>) -> SIMD16<Float> {
     widen(UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<UInt16>.self))
@@ -468,6 +557,26 @@ extension Float16Encoding: WideningLoad {
     let h = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt16>.self)
     return widen(SIMD16<UInt16>(lowHalf: h, highHalf: SIMD8<UInt16>()))
   }
+}
+
+/// bfloat16 rows (encodings): each the upper half of the float32 it widens to.
+enum BFloat16Rows: EncodedRows {
+  /// Lane by lane, which the compiler turns into one zero extension and one
+  /// shift (the generic SIMD conversion initialiser is an out-of-line call).
+  @inline(__always)
+  static func widen(_ encodings: SIMD16<UInt16>) -> SIMD16<Float> {
+    var bits = SIMD16<UInt32>()
+    for lane in 0..<16 { bits[lane] = UInt32(encodings[lane]) &<< 16 }
+    return unsafeBitCast(bits, to: SIMD16<Float>.self)
+  }
+
+  @inline(__always)
+  static func widen(_ value: UInt16) -> Float { Float(bitPattern: UInt32(value) &<< 16) }
+}
+
+extension Float16Encoding: EncodedRows {
+  @inline(__always)
+  static func widen(_ value: UInt16) -> Float { Float(Float16(bitPattern: value)) }
 }
 
 /// A 16-bit floating-point format, sixteen lanes at a time.

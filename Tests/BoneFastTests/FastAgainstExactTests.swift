@@ -39,14 +39,17 @@ import Testing
   /// forward chunk, batches of two and one); wide tiles are BAT with r ≥ 32,
   /// where the 512-bit tile kernel takes 32 columns at a time; wide batches
   /// (8 to 20 samples) reach the forward with the samples in the lanes, in
-  /// blocks of twelve rows (partial ones too) and groups of sixteen samples.
-  enum Size: String { case small, large, wideTiles, wideBatches }
+  /// blocks of twelve rows (partial ones too) and groups of sixteen samples;
+  /// wide chunks are wide batches with more than one column chunk of the
+  /// forward (257 to 400 input features, 8 to 17 samples), where the half-precision rows of
+  /// the next chunk are widened while the current one is multiplied.
+  enum Size: String { case small, large, wideTiles, wideBatches, wideChunks }
 
   static func problem(_ dtype: DType, size: Size = .small) -> Gen<Problem> {
     let large = size == .large
-    let wideBatches = size == .wideBatches
-    let bone = Gen<LayerShape>.layerShape(
-      out: large ? 5...23 : wideBatches ? 5...26 : 1...9, in: large ? 17...300 : wideBatches ? 9...90 : 1...20, rank: 1...24)
+    let wideBatches = size == .wideBatches || size == .wideChunks
+    let inFeatures = large ? 17...300 : size == .wideChunks ? 257...400 : wideBatches ? 9...90 : 1...20
+    let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : wideBatches ? 5...26 : 1...9, in: inFeatures, rank: 1...24)
       .map { (AdapterVariant.bone, $0) }
     let ranks = size == .wideTiles ? 32...40 : large ? 13...26 : 1...9
     let bat = Gen<LayerShape>.batShape(rank: ranks, blocks: size == .small ? 1...3 : 1...2)
@@ -60,7 +63,7 @@ import Testing
       return bits(dtype, shape.outFeatures, shape.inFeatures)
         .zip(bits(dtype, 1, shape.outFeatures))
         .zip(blockGen)
-        .zip(Gen<Int>.integer(in: large ? 1...6 : wideBatches ? 8...20 : 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
+        .zip(Gen<Int>.integer(in: large ? 1...6 : size == .wideChunks ? 8...17 : wideBatches ? 8...20 : 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
         .map { Problem(variant: variant, shape: shape, weight: $0.0.0.0, bias: $0.0.0.1.elements, blocks: $0.0.1, input: $0.1) }
     }
   }
@@ -86,7 +89,7 @@ import Testing
 
   func check<S: FastStorage>(_ type: S.Type, _ instructions: FastInstructions, size: Size = .small) {
     let name = "fast (\(instructions)) against exact, \(S.dtype), \(size) shapes"
-    let cases = [Size.small: 150, .large: 12, .wideTiles: 5, .wideBatches: 10][size] ?? 1
+    let cases = [Size.small: 150, .large: 12, .wideTiles: 5, .wideBatches: 10, .wideChunks: 4][size] ?? 1
     forAll(Self.problem(S.dtype, size: size), cases: cases, name: name) { p in
       var (fast, exact) = try Self.layers(p, type, instructions)
       let x = p.input
@@ -125,6 +128,9 @@ import Testing
   @Test(arguments: instructions) func float64MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Double.self, i, size: .large) }
   @Test(arguments: instructions) func float32WideBatchesWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .wideBatches) }
   @Test(arguments: instructions) func bfloat16WideBatchesWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .wideBatches) }
+  @Test(arguments: instructions) func float32WideChunksWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .wideChunks) }
+  @Test(arguments: instructions) func float16WideChunksWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, size: .wideChunks) }
+  @Test(arguments: instructions) func bfloat16WideChunksWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .wideChunks) }
 
   /// The error rules are the shared state machine's; the fast backend's own
   /// contribution is singularity, checked here on an exactly singular block.
