@@ -100,7 +100,7 @@ struct BenchCommand: Command {
   }
 
   func run() throws -> Int32 {
-    let bandwidth = copyBandwidth(bytes: 256 << 20)
+    let bandwidth = MemoryBandwidth.copy(bytes: 256 << 20)
     print("kernels: \(instructions) (supported here: \(FastInstructions.allCases.filter(\.isSupported).map(\.rawValue).joined(separator: ", ")))")
     print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, copy bandwidth \(String(format: "%.2f", bandwidth / 1e9)) GB/s (memcpy within 256 MiB on all cores, read + write)")
     var ours: [[Double]] = []
@@ -140,8 +140,22 @@ struct BenchCommand: Command {
       // they are held to moves a buffer of |W| bytes, so that both work in
       // the same level of the memory hierarchy.
       let rate = 4 * bytes / median(ours[index])
-      let copy = copyBandwidth(bytes: Int(bytes))
+      let copy = MemoryBandwidth.copy(bytes: Int(bytes))
       print("BONE merge + unmerge \(benchCase.out)×\(benchCase.in) \(benchCase.dtype): \(String(format: "%.2f", rate / 1e9)) GB/s = \(String(format: "%.0f", 100 * rate / copy))% of the copy bandwidth for \(Int(bytes) >> 20) MiB (\(String(format: "%.2f", copy / 1e9)) GB/s)")
+    }
+    for (index, benchCase) in cases.enumerated() where benchCase.op == "bone-forward" && benchCase.batch == 1 {
+      // A forward of one sample reads W once; everything else it touches is
+      // smaller by a factor of the batch or of r.
+      let bytes = Double(benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8)
+      let read = MemoryBandwidth.read(bytes: Int(bytes))
+      /// W's bytes per second at a median time, and that as a share of the read bandwidth.
+      func share(_ seconds: [Double]) -> String {
+        let rate = bytes / median(seconds)
+        return "\(String(format: "%.2f", rate / 1e9)) GB/s = \(String(format: "%.0f", 100 * rate / read))%"
+      }
+      var line = "BONE forward, batch 1, \(benchCase.out)×\(benchCase.in) \(benchCase.dtype): reads W at \(share(ours[index]))"
+      if let theirs { line += " (PyTorch: \(share(theirs[index])))" }
+      print(line + " of the read bandwidth for \(Int(bytes) >> 20) MiB (\(String(format: "%.2f", read / 1e9)) GB/s)")
     }
     return 0
   }
@@ -209,42 +223,13 @@ struct BenchCommand: Command {
     }
   }
 
-  /// Two buffers handed to the copying threads, each of which touches its own share.
-  struct UnsafeSendablePointers: @unchecked Sendable {
-    let source: UnsafeMutableRawPointer
-    let destination: UnsafeMutableRawPointer
-  }
-
-  /// The copy bandwidth within a working set of `bytes`: memcpy of one half
-  /// of a buffer of that size onto the other, split over all cores, median of
-  /// five, counting bytes read plus written (an in-place merge of a weight of
-  /// `bytes` touches the same amount of memory).
-  func copyBandwidth(bytes count: Int) -> Double {
-    let buffer = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 64)
-    defer { buffer.deallocate() }
-    memset(buffer, 1, count)
-    let half = count / 2
-    // One contiguous share per core, as the kernels use every core.
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    let pointers = UnsafeSendablePointers(source: buffer, destination: buffer + half)
-    var seconds: [Double] = []
-    for _ in 0..<5 {
-      let start = ContinuousClock.now
-      DispatchQueue.concurrentPerform(iterations: cores) { core in
-        let begin = half * core / cores
-        let end = half * (core + 1) / cores
-        (pointers.destination + begin).copyMemory(from: pointers.source + begin, byteCount: end - begin)
-      }
-      seconds.append((ContinuousClock.now - start).seconds)
-    }
-    return 2 * Double(half) / median(seconds)
-  }
-
   func cell(_ seconds: [Double]) -> String {
     "\(format(median(seconds))) [\(format(seconds.min() ?? 0)), \(format(seconds.max() ?? 0))]"
   }
 
   func format(_ seconds: Double) -> String {
-    seconds >= 1 ? String(format: "%.2f s", seconds) : String(format: "%.1f ms", seconds * 1000)
+    seconds >= 1
+      ? String(format: "%.2f s", seconds)
+      : String(format: seconds < 0.01 ? "%.2f ms" : "%.1f ms", seconds * 1000)
   }
 }
