@@ -103,7 +103,11 @@ struct BenchCommand: Command {
     let bandwidth = MemoryBandwidth.copy(bytes: 256 << 20)
     print("kernels: \(instructions) (supported here: \(FastInstructions.allCases.filter(\.isSupported).map(\.rawValue).joined(separator: ", ")))")
     print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, copy bandwidth \(String(format: "%.2f", bandwidth / 1e9)) GB/s (memcpy within 256 MiB on all cores, read + write)")
+    let peerProcess = peer ? try BenchPeer(python: python) : nil
     var ours: [[Double]] = []
+    var theirs: [[Double]] = []
+    // The bandwidth each case is held to, measured right after it.
+    var bandwidths: [Double?] = []
     for benchCase in cases {
       let seconds: [Double]
       switch DType(name: benchCase.dtype) {
@@ -113,49 +117,56 @@ struct BenchCommand: Command {
       default: seconds = try measure(BFloat16.self, benchCase)
       }
       ours.append(seconds)
-      FileHandle.standardError.write(Data("\(benchCase.op) \(benchCase.out)x\(benchCase.in) r=\(benchCase.r) \(benchCase.dtype): \(format(median(seconds)))\n".utf8))
+      var progress = "\(benchCase.op) \(benchCase.out)x\(benchCase.in) r=\(benchCase.r) \(benchCase.dtype) batch \(benchCase.batch): \(format(median(seconds)))"
+      if let peerProcess {
+        theirs.append(try peerProcess.seconds(benchCase, runs: runs))
+        progress += ", peer \(format(median(theirs[theirs.count - 1])))"
+      }
+      let bytes = benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8
+      if benchCase.op == "bone-merge-unmerge" {
+        bandwidths.append(MemoryBandwidth.copy(bytes: bytes))
+      } else if benchCase.op == "bone-forward" && benchCase.batch == 1 {
+        bandwidths.append(MemoryBandwidth.read(bytes: bytes))
+      } else {
+        bandwidths.append(nil)
+      }
+      FileHandle.standardError.write(Data((progress + "\n").utf8))
     }
-    var theirs: [[Double]]?
-    var peerVersion = ""
-    if peer {
-      let reply = try runPeer()
-      theirs = reply.seconds
-      peerVersion = " (torch \(reply.torch), peft \(reply.peft), \(reply.threads) threads)"
-    }
+    let peerVersion = peerProcess.map { " (\($0.versions))" } ?? ""
     print("")
     print("| operation | weight | dtype | bone-spec median [min, max] |" + (peer ? " PyTorch + PEFT\(peerVersion) median [min, max] | ratio |" : ""))
     print("| --- | --- | --- | --- |" + (peer ? " --- | --- |" : ""))
     for (index, benchCase) in cases.enumerated() {
       let name = benchCase.op == "bone-forward" ? "BONE forward, batch \(benchCase.batch), r=\(benchCase.r)" : "\(benchCase.op.hasPrefix("bat") ? "BAT" : "BONE") merge + unmerge, r=\(benchCase.r)"
       var line = "| \(name) | \(benchCase.out)×\(benchCase.in) | \(benchCase.dtype) | \(cell(ours[index])) |"
-      if let theirs {
+      if peer {
         line += " \(cell(theirs[index])) | \(String(format: "%.1f", median(theirs[index]) / median(ours[index])))× |"
       }
       print(line)
     }
     print("")
-    for (index, benchCase) in cases.enumerated() where benchCase.op == "bone-merge-unmerge" {
+    for (index, benchCase) in cases.enumerated() {
+      guard let bandwidth = bandwidths[index] else { continue }
       let bytes = Double(benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8)
-      // Merge and unmerge each read and write W once: 4 × |W| bytes. The copy
-      // they are held to moves a buffer of |W| bytes, so that both work in
-      // the same level of the memory hierarchy.
-      let rate = 4 * bytes / median(ours[index])
-      let copy = MemoryBandwidth.copy(bytes: Int(bytes))
-      print("BONE merge + unmerge \(benchCase.out)×\(benchCase.in) \(benchCase.dtype): \(String(format: "%.2f", rate / 1e9)) GB/s = \(String(format: "%.0f", 100 * rate / copy))% of the copy bandwidth for \(Int(bytes) >> 20) MiB (\(String(format: "%.2f", copy / 1e9)) GB/s)")
-    }
-    for (index, benchCase) in cases.enumerated() where benchCase.op == "bone-forward" && benchCase.batch == 1 {
-      // A forward of one sample reads W once; everything else it touches is
-      // smaller by a factor of the batch or of r.
-      let bytes = Double(benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8)
-      let read = MemoryBandwidth.read(bytes: Int(bytes))
-      /// W's bytes per second at a median time, and that as a share of the read bandwidth.
-      func share(_ seconds: [Double]) -> String {
-        let rate = bytes / median(seconds)
-        return "\(String(format: "%.2f", rate / 1e9)) GB/s = \(String(format: "%.0f", 100 * rate / read))%"
+      let name = "\(benchCase.out)×\(benchCase.in) \(benchCase.dtype)"
+      let size = "for \(Int(bytes) >> 20) MiB (\(String(format: "%.2f", bandwidth / 1e9)) GB/s)"
+      if benchCase.op == "bone-merge-unmerge" {
+        // Merge and unmerge each read and write W once: 4 × |W| bytes. The copy
+        // they are held to moves a buffer of |W| bytes, so that both work in
+        // the same level of the memory hierarchy.
+        let rate = 4 * bytes / median(ours[index])
+        print("BONE merge + unmerge \(name): \(String(format: "%.2f", rate / 1e9)) GB/s = \(String(format: "%.0f", 100 * rate / bandwidth))% of the copy bandwidth \(size)")
+      } else {
+        // A forward of one sample reads W once; everything else it touches is
+        // smaller by a factor of the batch or of r.
+        /// W's bytes per second at a median time, and that as a share of the read bandwidth.
+        func share(_ seconds: [Double]) -> String {
+          let rate = bytes / median(seconds)
+          return "\(String(format: "%.2f", rate / 1e9)) GB/s = \(String(format: "%.0f", 100 * rate / bandwidth))%"
+        }
+        let theirShare = peer ? " (PyTorch: \(share(theirs[index])))" : ""
+        print("BONE forward, batch 1, \(name): reads W at \(share(ours[index]))\(theirShare) of the read bandwidth \(size)")
       }
-      var line = "BONE forward, batch 1, \(benchCase.out)×\(benchCase.in) \(benchCase.dtype): reads W at \(share(ours[index]))"
-      if let theirs { line += " (PyTorch: \(share(theirs[index])))" }
-      print(line + " of the read bandwidth for \(Int(bytes) >> 20) MiB (\(String(format: "%.2f", read / 1e9)) GB/s)")
     }
     return 0
   }
@@ -192,35 +203,6 @@ struct BenchCommand: Command {
       FileHandle.standardError.write(Data("  of which merge: \(format(median(mergeSeconds)))\n".utf8))
     }
     return seconds
-  }
-
-  struct PeerReply: Decodable {
-    var seconds: [[Double]]
-    var torch: String
-    var peft: String
-    var threads: Int
-  }
-
-  func runPeer() throws -> PeerReply {
-    guard FileManager.default.isExecutableFile(atPath: python) else {
-      throw BenchError("\(python) does not exist: run Tests/Interop/peft/setup.sh first, or pass --python")
-    }
-    struct Request: Encodable {
-      var runs: Int
-      var cases: [Case]
-    }
-    let output = try runPeerProcess(
-      executable: python, arguments: ["Tests/Interop/peft/bench_peft.py"],
-      input: try JSONEncoder().encode(Request(runs: runs, cases: cases)))
-    do {
-      let reply = try JSONDecoder().decode(PeerReply.self, from: output)
-      guard reply.seconds.count == cases.count else { throw BenchError("the peer answered \(reply.seconds.count) cases, not \(cases.count)") }
-      return reply
-    } catch let error as BenchError {
-      throw error
-    } catch {
-      throw BenchError("the peer's reply is not what bench_peft.py prints: \(error)")
-    }
   }
 
   func cell(_ seconds: [Double]) -> String {

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Peer of `bone bench --peer`: the same operations through PEFT 0.18.1's BoneLinear on PyTorch (CPU).
 
-Reads one JSON object from stdin: {"runs": k, "cases": [{"op": ..., "out": o, "in": i, "r": r,
-"dtype": "float32"|"float16"|"bfloat16", "batch": n}]}, with op one of "bone-merge-unmerge",
-"bat-merge-unmerge", "bone-forward". Prints {"seconds": [[run, ...] per case], "torch": version,
-"peft": version, "threads": n}. Inputs are random; only the time is compared.
+Prints one JSON line {"torch": version, "peft": version, "threads": n}, then answers each JSON line
+it reads, one case {"runs": k, "op": ..., "out": o, "in": i, "r": r, "dtype": "float32"|"float16"|
+"bfloat16", "batch": n} with op one of "bone-merge-unmerge", "bat-merge-unmerge", "bone-forward",
+with one JSON line {"seconds": [run, ...]}; it ends at the end of its input. The bench asks case by
+case, right after timing its own side of the case, so that both columns of a row are measured in
+the same minute of the machine's life. Inputs are random; only the time is compared.
 """
 import json
 import sys
@@ -51,11 +53,17 @@ def time_case(case, runs):
     return seconds
 
 
+def answer(value):
+    sys.stdout.write(json.dumps(value) + "\n")
+    sys.stdout.flush()
+
+
 def main():
-    request = json.load(sys.stdin)
-    results = [time_case(case, request["runs"]) for case in request["cases"]]
-    json.dump({"seconds": results, "torch": torch.__version__, "peft": peft.__version__,
-               "threads": torch.get_num_threads()}, sys.stdout)
+    answer({"torch": torch.__version__, "peft": peft.__version__, "threads": torch.get_num_threads()})
+    for line in sys.stdin:
+        if line.strip():
+            case = json.loads(line)
+            answer({"seconds": time_case(case, case["runs"])})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,101 @@
+import Foundation
+
+/// The PyTorch + PEFT peer of `bone bench --peer`
+/// (`Tests/Interop/peft/bench_peft.py`): one process for the whole run,
+/// asked for one case at a time, right after this side has timed it, so that
+/// the two columns of a row are measured minutes apart at most on a machine
+/// whose speed drifts.
+final class BenchPeer {
+  /// What the peer runs on: "torch …, peft …, n threads".
+  private(set) var versions = ""
+
+  private let process = Process()
+  private let requests: FileHandle
+  private let replies: FileHandle
+  private var pending = Data()
+
+  /// Starts the peer with `python` and reads its versions.
+  ///
+  /// - Throws: `BenchError` when the Python is missing, the peer does not
+  ///   start or its first line is not its versions.
+  init(python: String) throws {
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+      throw BenchError("\(python) does not exist: run Tests/Interop/peft/setup.sh first, or pass --python")
+    }
+    let input = Pipe()
+    let output = Pipe()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["Tests/Interop/peft/bench_peft.py"]
+    process.standardInput = input
+    process.standardOutput = output
+    requests = input.fileHandleForWriting
+    replies = output.fileHandleForReading
+    do {
+      try process.run()
+    } catch {
+      throw BenchError("the peer did not start: \(error)")
+    }
+    struct Hello: Decodable {
+      var torch: String
+      var peft: String
+      var threads: Int
+    }
+    let hello = try Self.decode(Hello.self, try nextLine())
+    versions = "torch \(hello.torch), peft \(hello.peft), \(hello.threads) threads"
+  }
+
+  deinit {
+    try? requests.close()
+    process.waitUntilExit()
+  }
+
+  /// The peer's times of `runs` runs of the case, in seconds.
+  func seconds(_ benchCase: BenchCommand.Case, runs: Int) throws -> [Double] {
+    struct Request: Encodable {
+      var runs: Int
+      var op: String
+      var out: Int
+      var `in`: Int
+      var r: Int
+      var dtype: String
+      var batch: Int
+    }
+    let request = Request(
+      runs: runs, op: benchCase.op, out: benchCase.out, in: benchCase.in, r: benchCase.r, dtype: benchCase.dtype,
+      batch: benchCase.batch)
+    do {
+      try requests.write(contentsOf: try JSONEncoder().encode(request) + Data("\n".utf8))
+    } catch {
+      throw BenchError("the peer stopped taking cases: \(error)")
+    }
+    struct Reply: Decodable { var seconds: [Double] }
+    let reply = try Self.decode(Reply.self, try nextLine())
+    guard reply.seconds.count == runs else { throw BenchError("the peer timed \(reply.seconds.count) runs, not \(runs)") }
+    return reply.seconds
+  }
+
+  /// The next line the peer prints, without its newline.
+  private func nextLine() throws -> Data {
+    while true {
+      if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+        let line = pending[pending.startIndex..<newline]
+        pending = Data(pending[(newline + 1)...])
+        return Data(line)
+      }
+      let more = replies.availableData
+      guard !more.isEmpty else {
+        process.waitUntilExit()
+        throw BenchError("the peer \(process.arguments?.last ?? "") ended (status \(process.terminationStatus)) before answering")
+      }
+      pending += more
+    }
+  }
+
+  private static func decode<T: Decodable>(_: T.Type, _ line: Data) throws -> T {
+    do {
+      return try JSONDecoder().decode(T.self, from: line)
+    } catch {
+      throw BenchError("the peer's line is not what bench_peft.py prints: \(String(decoding: line, as: UTF8.self))")
+    }
+  }
+}
