@@ -826,15 +826,29 @@ public enum FastKernels<Instructions: InstructionSet> {
     let chunk = forwardChunk
     let sampleGroups = (n + 15) / 16
     // xT[g][k][s] = x[16g + s][k]: column k's samples of group g, contiguous.
+    // Built by all cores, each for its own columns, 64 at a time: each
+    // sample's piece of a row read once, the 64 columns' slots in cache.
     let xT = [C](unsafeUninitializedCapacity: sampleGroups * inFeatures * 16) { destination, initialized in
       x.withUnsafeBufferPointer { source in
         guard let to = destination.baseAddress, let from = source.baseAddress else { return }
-        for group in 0..<sampleGroups {
-          let samples = min(16, n - 16 * group)
-          for k in 0..<inFeatures {
-            let column = to + (group * inFeatures + k) * 16
-            for s in 0..<samples { column[s] = from[(16 * group + s) * inFeatures + k] }
-            for s in samples..<16 { column[s] = 0 }
+        let shared = UnsafeSendableBox((to, from))
+        parallelChunks((inFeatures + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
+          let (to, from) = shared.value
+          for block in blocks {
+            let first = 64 * block
+            let end = min(first + 64, inFeatures)
+            for group in 0..<sampleGroups {
+              let columns = to + (group * inFeatures + first) * 16
+              for s in 0..<16 {
+                let sample = 16 * group + s
+                if sample < n {
+                  let row = from + sample * inFeatures
+                  for k in first..<end { columns[(k - first) * 16 + s] = row[k] }
+                } else {
+                  for k in first..<end { columns[(k - first) * 16 + s] = 0 }
+                }
+              }
+            }
           }
         }
       }
