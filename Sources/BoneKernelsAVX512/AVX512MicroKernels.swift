@@ -465,8 +465,13 @@ extension AVX512MicroKernels {
     /// Vector `index` (values 16·index ..< 16·index + 16) of the twelve next rows, widened.
     @inline(__always) func widenVector(_ index: Int) {
       guard let into else { return }
-      for rho in 0..<12 {
-        store16(Rows.load16(next + rho * nextStride + 16 * index), into + rho * intoStride + 16 * index)
+      // Addresses stepped row by row, without overflow-checked products.
+      var source = next + 16 &* index
+      var destination = into + 16 &* index
+      for _ in 0..<12 {
+        store16(Rows.load16(source), destination)
+        source += nextStride
+        destination += intoStride
       }
     }
     var k = 0
