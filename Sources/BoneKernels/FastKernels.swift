@@ -931,8 +931,8 @@ public enum FastKernels<Instructions: InstructionSet> {
   }
 
   /// `Instructions.rowsTimesLanes` over `count` columns, then the next chunk
-  /// of the `laneRows` stored rows widened (the default of the widening
-  /// kernel hook).
+  /// of the `laneRows` stored rows widened exactly (the default of the
+  /// widening kernel hook) (`BONE-FWD-1`, `DTYPE-CPU-2`).
   @inlinable @inline(__always)
   public static func rowsTimesLanesThenWiden<S: FastStorage>(
     _ w: UnsafePointer<S.Compute>, _ stride: Int, _ xT: UnsafePointer<S.Compute>, _ count: Int,

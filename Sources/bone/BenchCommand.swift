@@ -149,7 +149,8 @@ struct BenchCommand: Command {
       guard let bandwidth = bandwidths[index] else { continue }
       let bytes = Double(benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8)
       let name = "\(benchCase.out)×\(benchCase.in) \(benchCase.dtype)"
-      let size = "for \(Int(bytes) >> 20) MiB (\(String(format: "%.2f", bandwidth / 1e9)) GB/s)"
+      let amount = bytes >= 1 << 20 ? "\(Int(bytes) >> 20) MiB" : "\(Int(bytes) >> 10) KiB"
+      let size = "for \(amount) (\(String(format: "%.2f", bandwidth / 1e9)) GB/s)"
       if benchCase.op == "bone-merge-unmerge" {
         // Merge and unmerge each read and write W once: 4 × |W| bytes. The copy
         // they are held to moves a buffer of |W| bytes, so that both work in

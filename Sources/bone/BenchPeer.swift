@@ -53,16 +53,9 @@ final class BenchPeer {
   func seconds(_ benchCase: BenchCommand.Case, runs: Int) throws -> [Double] {
     struct Request: Encodable {
       var runs: Int
-      var op: String
-      var out: Int
-      var `in`: Int
-      var r: Int
-      var dtype: String
-      var batch: Int
+      var `case`: BenchCommand.Case
     }
-    let request = Request(
-      runs: runs, op: benchCase.op, out: benchCase.out, in: benchCase.in, r: benchCase.r, dtype: benchCase.dtype,
-      batch: benchCase.batch)
+    let request = Request(runs: runs, case: benchCase)
     do {
       try requests.write(contentsOf: try JSONEncoder().encode(request) + Data("\n".utf8))
     } catch {

@@ -2,8 +2,8 @@
 """Peer of `bone bench --peer`: the same operations through PEFT 0.18.1's BoneLinear on PyTorch (CPU).
 
 Prints one JSON line {"torch": version, "peft": version, "threads": n}, then answers each JSON line
-it reads, one case {"runs": k, "op": ..., "out": o, "in": i, "r": r, "dtype": "float32"|"float16"|
-"bfloat16", "batch": n} with op one of "bone-merge-unmerge", "bat-merge-unmerge", "bone-forward",
+it reads, {"runs": k, "case": {"op": ..., "out": o, "in": i, "r": r, "dtype": "float32"|"float16"|
+"bfloat16", "batch": n}} with op one of "bone-merge-unmerge", "bat-merge-unmerge", "bone-forward",
 with one JSON line {"seconds": [run, ...]}; it ends at the end of its input. The bench asks case by
 case, right after timing its own side of the case, so that both columns of a row are measured in
 the same minute of the machine's life. Inputs are random; only the time is compared.
@@ -62,8 +62,8 @@ def main():
     answer({"torch": torch.__version__, "peft": peft.__version__, "threads": torch.get_num_threads()})
     for line in sys.stdin:
         if line.strip():
-            case = json.loads(line)
-            answer({"seconds": time_case(case, case["runs"])})
+            request = json.loads(line)
+            answer({"seconds": time_case(request["case"], request["runs"])})
 
 
 if __name__ == "__main__":
