@@ -149,7 +149,7 @@ struct BenchCommand: Command {
       guard let bandwidth = bandwidths[index] else { continue }
       let bytes = Double(benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8)
       let name = "\(benchCase.out)×\(benchCase.in) \(benchCase.dtype)"
-      let amount = bytes >= 1 << 20 ? "\(Int(bytes) >> 20) MiB" : "\(Int(bytes) >> 10) KiB"
+      let amount = Int(bytes) >= 1 << 20 ? "\(Int(bytes) >> 20) MiB" : "\(Int(bytes) >> 10) KiB"
       let size = "for \(amount) (\(String(format: "%.2f", bandwidth / 1e9)) GB/s)"
       if benchCase.op == "bone-merge-unmerge" {
         // Merge and unmerge each read and write W once: 4 × |W| bytes. The copy
