@@ -8,7 +8,8 @@ import BoneKernelsAVX2
 /// Merges work in place on the weight. Besides the outputs of forwards, calls
 /// allocate working buffers sized by the blocks (widened blocks, inverses)
 /// and the batch (packed samples), and scratch rows per thread; none sized by
-/// the weight. Each operation picks a compiled copy of the kernels
+/// the weight: a BAT forward merges its copy of W a band of rows at a time
+/// (`batForwardBandBytes`). Each operation picks a compiled copy of the kernels
 /// (`instructions`) and is pre-specialised for the four storage types, because
 /// the layer state machine calls it through the generic `LayerBackend` protocol.
 public struct FastBackend<Storage: FastStorage>: LayerBackend {
@@ -23,6 +24,11 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
 
   /// The compiled copy of the kernels this backend runs.
   public let instructions: FastInstructions
+
+  /// How many bytes of merged weight rows a BAT forward keeps at a time
+  /// (`batForward`); at least one band of the adapters' ranks is always
+  /// taken. A tuning knob, which the tests set low to reach many bands.
+  public var batForwardBandBytes = 4 << 20
 
   /// A backend running the fastest copy of the kernels the processor supports.
   public init() {
@@ -192,6 +198,62 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
     case .portable: FastKernels<PortableInstructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
     }
   }
+}
+
+extension FastBackend {
+  /// `BAT-FWD-1` a band of rows at a time: each band of W's rows (a multiple
+  /// of every adapter's rank) is copied, merged with its out-blocks' blocks
+  /// in adapter order by the same kernels as a merge, and multiplied, so the
+  /// results are those of merging a whole copy, bit for bit, while the copy
+  /// never holds more than `batForwardBandBytes` (or one band).
+  @_specialize(where Storage == Float)
+  @_specialize(where Storage == Double)
+  @_specialize(where Storage == Float16)
+  @_specialize(where Storage == BFloat16)
+  public func batForward(
+    _ input: Matrix<Storage>, weight: Matrix<Storage>, bias: [Storage]?, batBlocks: [[Matrix<Storage>]]
+  ) -> Matrix<Storage> {
+    let outFeatures = weight.rows
+    let inFeatures = weight.columns
+    // Every adapter has out/r blocks; a band is a whole number of each one's out-blocks.
+    var unit = 1
+    for blocks in batBlocks where !blocks.isEmpty {
+      let r = outFeatures / blocks.count
+      unit = unit / greatestCommonDivisor(unit, r) * r
+    }
+    let rowBytes = max(1, inFeatures * MemoryLayout<Storage>.stride)
+    let bandRows = max(unit, batForwardBandBytes / rowBytes / unit * unit)
+    guard bandRows < outFeatures, outFeatures % unit == 0 else {
+      var merged = weight
+      for blocks in batBlocks { batMerge(&merged, blocks: blocks) }
+      return forward(input, weight: merged, bias: bias, boneBlocks: [])
+    }
+    let n = input.rows
+    var output = Matrix<Storage>(rows: n, columns: outFeatures, repeating: Storage(rounding: 0))
+    var start = 0
+    while start < outFeatures {
+      let height = min(bandRows, outFeatures - start)
+      var band = Matrix<Storage>(
+        unchecked: height, inFeatures, Array(weight.elements[start * inFeatures..<(start + height) * inFeatures]))
+      for blocks in batBlocks {
+        let r = outFeatures / blocks.count
+        batMerge(&band, blocks: Array(blocks[start / r..<(start + height) / r]))
+      }
+      let part = forward(input, weight: band, bias: bias.map { Array($0[start..<start + height]) }, boneBlocks: [])
+      for sample in 0..<n {
+        for column in 0..<height { output[sample, start + column] = part[sample, column] }
+      }
+      start += height
+    }
+    return output
+  }
+}
+
+/// The greatest common divisor of two positive whole numbers.
+private func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+  var (a, b) = (a, b)
+  while b != 0 { (a, b) = (b, a % b) }
+  return a
 }
 
 /// A request for kernels the running processor does not support.

@@ -200,9 +200,7 @@ public struct AdaptedLayer<Backend: LayerBackend> {
     }
     switch variant {
     case .bat:
-      var merged = weight
-      for adapter in active { backend.batMerge(&merged, blocks: adapter.block) }
-      return backend.forward(input, weight: merged, bias: bias, boneBlocks: [])
+      return backend.batForward(input, weight: weight, bias: bias, batBlocks: active.map(\.block))
     case .bone, nil:
       return backend.forward(input, weight: weight, bias: bias, boneBlocks: active.map { $0.block[0] })
     }

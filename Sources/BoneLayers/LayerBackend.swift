@@ -61,11 +61,31 @@ public protocol LayerBackend: Sendable {
     _ input: Matrix<InputElement>, weight: Matrix<WeightElement>, bias: [WeightElement]?,
     boneBlocks: [Matrix<BlockElement>]
   ) -> Matrix<OutputElement>
+
+  /// The forward with active BAT adapters (`BAT-FWD-1`): the base forward
+  /// with the weight obtained by merging each adapter's blocks, in order,
+  /// into a copy of W (`batBlocks[k]` holds adapter k's blocks, one per
+  /// out-block). Because a BAT merge of out-block a touches only its rows, a
+  /// backend may merge and use the copy a band of rows at a time.
+  func batForward(
+    _ input: Matrix<InputElement>, weight: Matrix<WeightElement>, bias: [WeightElement]?,
+    batBlocks: [[Matrix<BlockElement>]]
+  ) -> Matrix<OutputElement>
 }
 
 extension LayerBackend {
   /// False: the state machine checks each element.
   public var everyElementIsHeld: Bool { false }
+
+  /// The whole merged copy at once, then the base forward (`BAT-FWD-1`).
+  public func batForward(
+    _ input: Matrix<InputElement>, weight: Matrix<WeightElement>, bias: [WeightElement]?,
+    batBlocks: [[Matrix<BlockElement>]]
+  ) -> Matrix<OutputElement> {
+    var merged = weight
+    for blocks in batBlocks { batMerge(&merged, blocks: blocks) }
+    return forward(input, weight: merged, bias: bias, boneBlocks: [])
+  }
 }
 
 /// A prepared BAT unmerge, or the reason there is none (`BAT-UNMERGE-2`).

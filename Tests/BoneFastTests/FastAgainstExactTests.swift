@@ -70,7 +70,10 @@ import Testing
 
   static func layers<S: FastStorage>(_ p: Problem, _: S.Type, _ instructions: FastInstructions) throws -> (FastLayer<S>, ExactLayer) {
     let dtype = S.dtype
-    var fast = try FastLayer<S>(backend: FastBackend<S>(instructions: instructions), weight: p.weight.map { S(bits: $0) }, bias: p.bias.map { S(bits: $0) })
+    // BAT forwards one band of out-blocks at a time, so the bands meet the bounds too.
+    var backend = try FastBackend<S>(instructions: instructions)
+    backend.batForwardBandBytes = 1
+    var fast = try FastLayer<S>(backend: backend, weight: p.weight.map { S(bits: $0) }, bias: p.bias.map { S(bits: $0) })
     try fast.addAdapter("a", variant: p.variant, rank: p.shape.rank, block: p.blocks.map { $0.map { S(bits: $0) } })
     var exact = try ExactLayer(dtype: dtype, policy: .cpu, weightBits: p.weight, biasBits: p.bias)
     try exact.addAdapter("a", variant: p.variant, rank: p.shape.rank, block: p.blocks.map { $0.map { ExtendedRational(bits: $0, dtype: dtype) } })
