@@ -868,9 +868,11 @@ public enum FastKernels<Instructions: InstructionSet> {
               fillExtra(extraBase, range.lowerBound * laneRows, min(range.upperBound * laneRows, outFeatures))
               // Rows not stored in the arithmetic type, and the rows of a block
               // past the last output (the last row again; results dropped), go
-              // through two scratch chunks: the kernel reads one while it
-              // widens the block's next chunk into the other.
-              let scratch = UnsafeMutablePointer<C>.allocate(capacity: 2 * laneRows * chunk)
+              // through a scratch chunk: the last sample group's kernel call
+              // widens the block's next chunk into it behind the columns it has
+              // multiplied (one chunk, not two, so that the chunk, the samples
+              // and the stored rows stay in the first-level cache together).
+              let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
               let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
               defer {
                 scratch.deallocate()
@@ -880,39 +882,36 @@ public enum FastKernels<Instructions: InstructionSet> {
                 let o0 = block * laneRows
                 let full = o0 + laneRows <= outFeatures
                 let inPlace = S.self == C.self && full
-                /// Widens columns `start ..< start + count` of the block's rows into scratch chunk `buffer`.
-                @inline(__always) func widenChunk(_ start: Int, _ count: Int, _ buffer: Int) {
+                /// Widens columns `start ..< start + count` of the block's rows into the scratch chunk.
+                @inline(__always) func widenChunk(_ start: Int, _ count: Int) {
                   for rho in 0..<laneRows {
                     let o = min(o0 + rho, outFeatures - 1)
-                    widen(UnsafePointer(wBase + o * inFeatures + start), scratch + (buffer * laneRows + rho) * chunk, count)
+                    widen(UnsafePointer(wBase + o * inFeatures + start), scratch + rho * chunk, count)
                   }
                 }
                 accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
-                if !inPlace { widenChunk(0, min(chunk, inFeatures), 0) }
+                if !inPlace { widenChunk(0, min(chunk, inFeatures)) }
                 var start = 0
-                var buffer = 0
                 while start < inFeatures {
                   let count = min(chunk, inFeatures - start)
                   let nextCount = min(chunk, inFeatures - start - count)
                   let rows = inPlace
                     ? UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
-                    : UnsafePointer(scratch + buffer * laneRows * chunk)
+                    : UnsafePointer(scratch)
                   let stride = inPlace ? inFeatures : chunk
                   for group in 0..<sampleGroups {
                     let samples = xBase + (group * inFeatures + start) * 16
                     let acc = accumulators + group * laneRows * 16
-                    if group == 0 && !inPlace && nextCount > 0 && full {
+                    if group == sampleGroups - 1 && !inPlace && nextCount > 0 && full {
                       Instructions.rowsTimesLanes(
                         rows, stride, samples, count, acc, widening: UnsafePointer(wBase + o0 * inFeatures + start + count),
-                        nextStride: inFeatures, nextCount: nextCount, into: scratch + (1 - buffer) * laneRows * chunk,
-                        intoStride: chunk)
+                        nextStride: inFeatures, nextCount: nextCount, into: scratch, intoStride: chunk)
                     } else {
                       Instructions.rowsTimesLanes(rows, stride, samples, count, acc)
                     }
                   }
                   // A partial block's next chunk (its last row repeated) is widened on its own.
-                  if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount, 1 - buffer) }
-                  buffer = 1 - buffer
+                  if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount) }
                   start += count
                 }
                 for rho in 0..<laneRows where o0 + rho < outFeatures {

@@ -53,8 +53,10 @@ public protocol InstructionSet {
 
   /// `rowsTimesLanes` on rows already in the arithmetic type, and the next
   /// column chunk of `laneRows` stored rows (row ρ at `next + ρ · nextStride`,
-  /// `nextCount` values) widened exactly into `into + ρ · intoStride`, in
-  /// whatever order overlaps the two best (`BONE-FWD-1`, `DTYPE-CPU-2`).
+  /// `nextCount` ≤ `count` values) widened exactly into `into + ρ · intoStride`,
+  /// in whatever order overlaps the two best, provided no column of `into`
+  /// is written before that column of `w` has been read: `into` may be `w`
+  /// (`BONE-FWD-1`, `DTYPE-CPU-2`).
   static func rowsTimesLanes<S: FastStorage>(
     _ w: UnsafePointer<S.Compute>, _ stride: Int, _ xT: UnsafePointer<S.Compute>, _ count: Int,
     _ acc: UnsafeMutablePointer<S.Compute>, widening next: UnsafePointer<S>, nextStride: Int, nextCount: Int,

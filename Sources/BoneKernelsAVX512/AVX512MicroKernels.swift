@@ -404,7 +404,9 @@ extension AVX512MicroKernels {
   /// float16 rows (encodings, row ρ at `next + ρ · nextStride`, `nextCount`
   /// values) widened exactly into `into + ρ · intoStride`: the conversions
   /// run between the multiply-adds, so that the loads of the stored rows
-  /// overlap the arithmetic instead of preceding it (`BONE-FWD-1`,
+  /// overlap the arithmetic instead of preceding it. Each vector of sixteen
+  /// columns is written after those columns of `w` have been multiplied, so
+  /// `into` may be `w` (one scratch chunk instead of two) (`BONE-FWD-1`,
   /// `DTYPE-CPU-2`).
   public static func rows12TimesLanesWideningFloat16(
     _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>,
@@ -476,13 +478,15 @@ extension AVX512MicroKernels {
     }
     var k = 0
     var widened = 0
+    // Vector v of the next rows is written once columns 16v ..< 16v + 16 of
+    // these rows have been multiplied, so `into` may be `w` itself.
     while k &+ 4 <= count {
-      if k & 15 == 0 && widened < vectors {
+      columns(k, 4)
+      k &+= 4
+      if k & 15 == 0 && widened < vectors && 16 &* (widened &+ 1) <= k {
         widenVector(widened)
         widened &+= 1
       }
-      columns(k, 4)
-      k &+= 4
     }
     while k < count {
       columns(k, 1)
