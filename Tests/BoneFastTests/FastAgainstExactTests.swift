@@ -18,8 +18,16 @@ import Testing
     }
   }
 
-  static func bits(_ dtype: DType, _ rows: Int, _ columns: Int) -> Gen<Matrix<UInt64>> {
-    Gen<Matrix<UInt64>>.matrix(rows: rows...rows, columns: columns...columns, element: moderate(dtype))
+  /// Values below 1 in magnitude (down to 2⁻¹⁴), so that no sum of a few
+  /// hundred products overflows float16 and every wrong term shows.
+  static func small(_ dtype: DType) -> Gen<UInt64> {
+    Gen<Int>.integer(in: -(1 << 10)...(1 << 10)).zip(Gen<Int>.integer(in: -14...(-10))).map { m, e in
+      Rational(m).scaled(byPowerOfTwo: e).roundedBits(to: dtype)
+    }
+  }
+
+  static func bits(_ dtype: DType, _ rows: Int, _ columns: Int, element: Gen<UInt64>? = nil) -> Gen<Matrix<UInt64>> {
+    Gen<Matrix<UInt64>>.matrix(rows: rows...rows, columns: columns...columns, element: element ?? moderate(dtype))
   }
 
   /// A problem: shape, variant, weight, bias, block(s) and a batch, as encodings.
@@ -41,8 +49,10 @@ import Testing
   /// (8 to 20 samples) reach the forward with the samples in the lanes, in
   /// blocks of twelve rows (partial ones too) and groups of sixteen samples;
   /// wide chunks are wide batches with more than one column chunk of the
-  /// forward (257 to 400 input features, 8 to 17 samples), where the half-precision rows of
-  /// the next chunk are widened while the current one is multiplied.
+  /// forward (257 to 400 input features, 8 to 20 samples), where the
+  /// half-precision rows of the next chunk are widened while the current one
+  /// is multiplied, on values below 1 (`small`), so that float16 outputs do
+  /// not overflow to infinities that would hide wrong terms.
   enum Size: String { case small, large, wideTiles, wideBatches, wideChunks }
 
   static func problem(_ dtype: DType, size: Size = .small) -> Gen<Problem> {
@@ -55,15 +65,20 @@ import Testing
     let bat = Gen<LayerShape>.batShape(rank: ranks, blocks: size == .small ? 1...3 : 1...2)
       .map { (AdapterVariant.bat, $0) }
     let variants = size == .wideTiles ? [bat] : wideBatches ? [bone] : [bone, bat]
+    let element = size == .wideChunks ? small(dtype) : moderate(dtype)
     return Gen.oneOf(variants).flatMap { variant, shape in
       let blockShapes = variant.blockShapes(rank: shape.rank, outFeatures: shape.outFeatures)
       let blockGen = Gen<[Matrix<UInt64>]> { source throws(GenerationError) in
-        try blockShapes.map { (shape) throws(GenerationError) in try bits(dtype, shape.rows, shape.columns).generate(&source) }
+        try blockShapes.map { (shape) throws(GenerationError) in
+          try bits(dtype, shape.rows, shape.columns, element: element).generate(&source)
+        }
       }
-      return bits(dtype, shape.outFeatures, shape.inFeatures)
-        .zip(bits(dtype, 1, shape.outFeatures))
+      return bits(dtype, shape.outFeatures, shape.inFeatures, element: element)
+        .zip(bits(dtype, 1, shape.outFeatures, element: element))
         .zip(blockGen)
-        .zip(Gen<Int>.integer(in: large ? 1...6 : size == .wideChunks ? 8...17 : wideBatches ? 8...20 : 1...3).flatMap { n in bits(dtype, n, shape.inFeatures) })
+        .zip(Gen<Int>.integer(in: large ? 1...6 : wideBatches ? 8...20 : 1...3).flatMap { n in
+          bits(dtype, n, shape.inFeatures, element: element)
+        })
         .map { Problem(variant: variant, shape: shape, weight: $0.0.0.0, bias: $0.0.0.1.elements, blocks: $0.0.1, input: $0.1) }
     }
   }

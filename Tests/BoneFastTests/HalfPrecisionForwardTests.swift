@@ -1,4 +1,3 @@
-import BoneExact
 import BoneFast
 import BoneLayers
 import BoneNumerics
@@ -34,36 +33,9 @@ import Testing
     return (try half.forward(stored(p.input)), try single.forward(widened(p.input)))
   }
 
-  /// Values below 1 in magnitude (down to 2⁻²⁴), so that no output of a
-  /// few hundred terms overflows float16 and every wrong term shows.
-  static func small(_ dtype: DType) -> Gen<UInt64> {
-    Gen<Int>.integer(in: -(1 << 10)...(1 << 10)).zip(Gen<Int>.integer(in: -14...(-10))).map { m, e in
-      Rational(m).scaled(byPowerOfTwo: e).roundedBits(to: dtype)
-    }
-  }
-
-  /// BONE layers past one column chunk (257 to 400 inputs), with full and
-  /// partial blocks of twelve rows, and one or two groups of sixteen samples.
-  static func problem(_ dtype: DType) -> Gen<FastAgainstExactTests.Problem> {
-    Gen<LayerShape>.layerShape(out: 5...30, in: 257...400, rank: 1...24).flatMap { shape in
-      let element = small(dtype)
-      func matrix(_ rows: Int, _ columns: Int) -> Gen<Matrix<UInt64>> {
-        Gen<Matrix<UInt64>>.matrix(rows: rows...rows, columns: columns...columns, element: element)
-      }
-      return matrix(shape.outFeatures, shape.inFeatures)
-        .zip(matrix(1, shape.outFeatures))
-        .zip(matrix(shape.rank, shape.outFeatures))
-        .zip(Gen<Int>.integer(in: 8...20).flatMap { n in matrix(n, shape.inFeatures) })
-        .map {
-          FastAgainstExactTests.Problem(
-            variant: .bone, shape: shape, weight: $0.0.0.0, bias: $0.0.0.1.elements, blocks: [$0.0.1], input: $0.1)
-        }
-    }
-  }
-
   func check<S: FastStorage>(_ type: S.Type) where S.Compute == Float {
     let name = "\(S.dtype) forward is the float32 forward rounded once (avx512, wide chunks)"
-    forAll(Self.problem(S.dtype), cases: 40, name: name) { p in
+    forAll(FastAgainstExactTests.problem(S.dtype, size: .wideChunks), cases: 80, name: name) { p in
       let (half, single) = try Self.forwards(p, type)
       try requireEqual(half.rows, single.rows, "rows")
       for (index, (got, reference)) in zip(half.elements, single.elements).enumerated() {
