@@ -429,9 +429,10 @@ extension AVX512MicroKernels {
       intoStride: intoStride, BFloat16Rows.self)
   }
 
-  /// The loop of the three: sixteen columns of products, then (while any
-  /// remain) one vector of sixteen values of each next row widened; the
-  /// values of the next rows past the last whole vector one at a time.
+  /// The loop of the three: products four columns at a time, and after
+  /// every sixteen columns (while any remain) one vector of sixteen values of
+  /// each next row widened behind them; the values of the next rows past the
+  /// last whole vector one at a time, at the end.
   @inline(__always)
   static func rows12TimesLanes<Rows: WideningLoad>(
     _ w: UnsafePointer<Float>, _ stride: Int, _ xT: UnsafePointer<Float>, _ count: Int, _ acc: UnsafeMutablePointer<Float>,
@@ -483,7 +484,7 @@ extension AVX512MicroKernels {
     while k &+ 4 <= count {
       columns(k, 4)
       k &+= 4
-      if k & 15 == 0 && widened < vectors && 16 &* (widened &+ 1) <= k {
+      if k & 15 == 0 && widened < vectors {
         widenVector(widened)
         widened &+= 1
       }
