@@ -11,7 +11,8 @@ struct BenchCommand: Command {
     bone bench [--runs K] [--shapes OxI,...] [--dtypes D,...] [--ops OP,...] [--instructions I]
                [--batches B,...] [--bat-ranks R,...] [--peer] [--python PATH]
       --runs    timed runs per case (default 3); medians, min and max are printed
-      --ops     bone-merge-unmerge, bat-merge-unmerge, bone-forward (default all)
+      --ops     bone-merge-unmerge, bat-merge-unmerge, bone-forward, bat-forward
+                (default all)
       --instructions
                 the copy of the kernels: avx512, avx2 or portable (default the
                 fastest this processor supports)
@@ -63,7 +64,7 @@ struct BenchCommand: Command {
       guard let dtype = DType(name: String(text)) else { throw UsageError("unknown dtype \(text)") }
       dtypes.append(dtype)
     }
-    let operations = ["bone-merge-unmerge", "bat-merge-unmerge", "bone-forward"]
+    let operations = ["bone-merge-unmerge", "bat-merge-unmerge", "bone-forward", "bat-forward"]
     let chosen = (parsed.options["ops"]?.first).map { $0.split(separator: ",").map(String.init) } ?? operations
     for op in chosen where !operations.contains(op) {
       throw UsageError("unknown operation \(op); the operations are \(operations.joined(separator: ", "))")
@@ -92,6 +93,7 @@ struct BenchCommand: Command {
         cases.append(Case(op: "bone-merge-unmerge", out: out, in: inFeatures, r: 64, dtype: d, batch: 0))
         for rank in batRanks { cases.append(Case(op: "bat-merge-unmerge", out: out, in: inFeatures, r: rank, dtype: d, batch: 0)) }
         for batch in batches { cases.append(Case(op: "bone-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: batch)) }
+        for batch in batches { cases.append(Case(op: "bat-forward", out: out, in: inFeatures, r: 64, dtype: d, batch: batch)) }
       }
     }
     self.cases = cases.filter { chosen.contains($0.op) }
@@ -137,7 +139,9 @@ struct BenchCommand: Command {
     print("| operation | weight | dtype | bone-spec median [min, max] |" + (peer ? " PyTorch + PEFT\(peerVersion) median [min, max] | ratio |" : ""))
     print("| --- | --- | --- | --- |" + (peer ? " --- | --- |" : ""))
     for (index, benchCase) in cases.enumerated() {
-      let name = benchCase.op == "bone-forward" ? "BONE forward, batch \(benchCase.batch), r=\(benchCase.r)" : "\(benchCase.op.hasPrefix("bat") ? "BAT" : "BONE") merge + unmerge, r=\(benchCase.r)"
+      let variant = benchCase.op.hasPrefix("bat") ? "BAT" : "BONE"
+      let name = benchCase.op.hasSuffix("forward")
+        ? "\(variant) forward, batch \(benchCase.batch), r=\(benchCase.r)" : "\(variant) merge + unmerge, r=\(benchCase.r)"
       var line = "| \(name) | \(benchCase.out)×\(benchCase.in) | \(benchCase.dtype) | \(cell(ours[index])) |"
       if peer {
         line += " \(cell(theirs[index])) | \(String(format: "%.1f", median(theirs[index]) / median(ours[index])))× |"
@@ -183,7 +187,7 @@ struct BenchCommand: Command {
     let block = variant.blockShapes(rank: benchCase.r, outFeatures: benchCase.out).map { Matrix<S>(rows: $0.rows, columns: $0.columns) { _, _ in small() } }
     try layer.addAdapter("default", variant: variant, rank: benchCase.r, block: block)
     var seconds: [Double] = []
-    if benchCase.op == "bone-forward" {
+    if benchCase.op.hasSuffix("forward") {
       let x = Matrix<S>(rows: benchCase.batch, columns: benchCase.in) { _, _ in value() }
       _ = try layer.forward(x)
       for _ in 0..<runs {

@@ -4,6 +4,7 @@
 Prints one JSON line {"torch": version, "peft": version, "threads": n}, then answers each JSON line
 it reads, {"runs": k, "case": {"op": ..., "out": o, "in": i, "r": r, "dtype": "float32"|"float16"|
 "bfloat16", "batch": n}} with op one of "bone-merge-unmerge", "bat-merge-unmerge", "bone-forward",
+"bat-forward" (a forward with the adapter unmerged, for BAT one that merges into a copy of W),
 with one JSON line {"seconds": [run, ...]}; it ends at the end of its input. The bench asks case by
 case, right after timing its own side of the case, so that both columns of a row are measured in
 the same minute of the machine's life. Inputs are random; only the time is compared.
@@ -35,7 +36,7 @@ def time_case(case, runs):
     torch.manual_seed(0)
     layer = make_layer(case)
     seconds = []
-    if case["op"] == "bone-forward":
+    if case["op"].endswith("forward"):
         x = torch.randn(case["batch"], case["in"]).to(DTYPES[case["dtype"]])
         with torch.no_grad():
             layer(x)  # warm-up
