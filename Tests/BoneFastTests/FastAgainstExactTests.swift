@@ -52,11 +52,12 @@ import Testing
   /// forward (257 to 400 input features, 8 to 20 samples), where the
   /// half-precision rows of the next chunk are widened while the current one
   /// is multiplied, on values below 1 (`small`), so that float16 outputs do
-  /// not overflow to infinities that would hide wrong terms.
-  enum Size: String { case small, large, wideTiles, wideBatches, wideChunks }
+  /// not overflow to infinities that would hide wrong terms; large finite
+  /// problems are large ones on values below 1, for the same reason.
+  enum Size: String { case small, large, largeFinite, wideTiles, wideBatches, wideChunks }
 
   static func problem(_ dtype: DType, size: Size = .small) -> Gen<Problem> {
-    let large = size == .large
+    let large = size == .large || size == .largeFinite
     let wideBatches = size == .wideBatches || size == .wideChunks
     let inFeatures = large ? 17...300 : size == .wideChunks ? 257...400 : wideBatches ? 9...90 : 1...20
     let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : wideBatches ? 5...26 : 1...9, in: inFeatures, rank: 1...24)
@@ -65,7 +66,7 @@ import Testing
     let bat = Gen<LayerShape>.batShape(rank: ranks, blocks: size == .small ? 1...3 : 1...2)
       .map { (AdapterVariant.bat, $0) }
     let variants = size == .wideTiles ? [bat] : wideBatches ? [bone] : [bone, bat]
-    let element = size == .wideChunks ? small(dtype) : moderate(dtype)
+    let element = size == .wideChunks || size == .largeFinite ? small(dtype) : moderate(dtype)
     return Gen.oneOf(variants).flatMap { variant, shape in
       let blockShapes = variant.blockShapes(rank: shape.rank, outFeatures: shape.outFeatures)
       let blockGen = Gen<[Matrix<UInt64>]> { source throws(GenerationError) in
@@ -107,7 +108,7 @@ import Testing
 
   func check<S: FastStorage>(_ type: S.Type, _ instructions: FastInstructions, size: Size = .small) {
     let name = "fast (\(instructions)) against exact, \(S.dtype), \(size) shapes"
-    let cases = [Size.small: 150, .large: 12, .wideTiles: 5, .wideBatches: 10, .wideChunks: 4][size] ?? 1
+    let cases = [Size.small: 150, .large: 12, .largeFinite: 12, .wideTiles: 5, .wideBatches: 10, .wideChunks: 4][size] ?? 1
     forAll(Self.problem(S.dtype, size: size), cases: cases, name: name) { p in
       var (fast, exact) = try Self.layers(p, type, instructions)
       let x = p.input
@@ -142,6 +143,7 @@ import Testing
   @Test(arguments: instructions) func float32MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .large) }
   @Test(arguments: instructions) func float32WideTilesWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .wideTiles) }
   @Test(arguments: instructions) func float16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, size: .large) }
+  @Test(arguments: instructions) func float16MicroKernelsOnFiniteSumsWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, size: .largeFinite) }
   @Test(arguments: instructions) func bfloat16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .large) }
   @Test(arguments: instructions) func float64MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Double.self, i, size: .large) }
   @Test(arguments: instructions) func float32WideBatchesWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .wideBatches) }
