@@ -224,9 +224,7 @@ extension FastBackend {
     let rowBytes = max(1, inFeatures * MemoryLayout<Storage>.stride)
     let bandRows = max(unit, batForwardBandBytes / rowBytes / unit * unit)
     guard bandRows < outFeatures, outFeatures % unit == 0 else {
-      var merged = weight
-      for blocks in batBlocks { batMerge(&merged, blocks: blocks) }
-      return forward(input, weight: merged, bias: bias, boneBlocks: [])
+      return batForwardOnAWholeCopy(input, weight: weight, bias: bias, batBlocks: batBlocks)
     }
     let n = input.rows
     var output = Matrix<Storage>(rows: n, columns: outFeatures, repeating: Storage(rounding: 0))

@@ -82,6 +82,16 @@ extension LayerBackend {
     _ input: Matrix<InputElement>, weight: Matrix<WeightElement>, bias: [WeightElement]?,
     batBlocks: [[Matrix<BlockElement>]]
   ) -> Matrix<OutputElement> {
+    batForwardOnAWholeCopy(input, weight: weight, bias: bias, batBlocks: batBlocks)
+  }
+
+  /// `BAT-FWD-1` as it reads: every adapter merged, in order, into one copy
+  /// of all of W, then the base forward (the default of `batForward`, and
+  /// what a backend that bands the copy falls back on when one band is all).
+  public func batForwardOnAWholeCopy(
+    _ input: Matrix<InputElement>, weight: Matrix<WeightElement>, bias: [WeightElement]?,
+    batBlocks: [[Matrix<BlockElement>]]
+  ) -> Matrix<OutputElement> {
     var merged = weight
     for blocks in batBlocks { batMerge(&merged, blocks: blocks) }
     return forward(input, weight: merged, bias: bias, boneBlocks: [])

@@ -34,6 +34,9 @@ struct BenchCommand: Command {
     var r: Int
     var dtype: String
     var batch: Int
+
+    /// The bytes of the case's weight.
+    var weightBytes: Int { out * `in` * (DType(name: dtype)?.bitWidth ?? 32) / 8 }
   }
 
   let runs: Int
@@ -124,11 +127,10 @@ struct BenchCommand: Command {
         theirs.append(try peerProcess.seconds(benchCase, runs: runs))
         progress += ", peer \(format(median(theirs[theirs.count - 1])))"
       }
-      let bytes = benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8
       if benchCase.op == "bone-merge-unmerge" {
-        bandwidths.append(MemoryBandwidth.copy(bytes: bytes))
+        bandwidths.append(MemoryBandwidth.copy(bytes: benchCase.weightBytes))
       } else if benchCase.op == "bone-forward" && benchCase.batch == 1 {
-        bandwidths.append(MemoryBandwidth.read(bytes: bytes))
+        bandwidths.append(MemoryBandwidth.read(bytes: benchCase.weightBytes))
       } else {
         bandwidths.append(nil)
       }
@@ -151,7 +153,7 @@ struct BenchCommand: Command {
     print("")
     for (index, benchCase) in cases.enumerated() {
       guard let bandwidth = bandwidths[index] else { continue }
-      let bytes = Double(benchCase.out * benchCase.in * (DType(name: benchCase.dtype)?.bitWidth ?? 32) / 8)
+      let bytes = Double(benchCase.weightBytes)
       let name = "\(benchCase.out)×\(benchCase.in) \(benchCase.dtype)"
       let amount = Int(bytes) >= 1 << 20 ? "\(Int(bytes) >> 20) MiB" : "\(Int(bytes) >> 10) KiB"
       let size = "for \(amount) (\(String(format: "%.2f", bandwidth / 1e9)) GB/s)"
