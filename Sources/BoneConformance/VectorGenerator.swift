@@ -22,6 +22,8 @@ public struct VectorGenerator {
     "RankEqualsIn": Note(bugType: "EDGE_CASE", description: "r = in: one block."),
     "NotDivisible": Note(bugType: "INVALID_INPUT", description: "BAT with in or out not divisible by r (BAT-SHAPE-1)."),
     "SingularBlock": Note(bugType: "INVALID_STATE", description: "I + B_a is singular: unmerge must fail and change nothing (BAT-UNMERGE-2)."),
+    "RoundedPivot": Note(bugType: "EDGE_CASE", description: "I + B_a is exactly singular, but a floating-point elimination with a fused multiply-add meets a tiny nonzero pivot instead of zero: a zero-pivot test alone misses it (BAT-UNMERGE-2)."),
+    "NumericallySingular": Note(bugType: "EDGE_CASE", description: "I + B_a is nonsingular but rounds to a singular matrix in the working precision (BAT-UNMERGE-3): unmerge may fail with singularBlock or give any values; the weight after it is not judged."),
     "NonFiniteBlock": Note(bugType: "NON_FINITE", description: "A block holds NaN or ±infinity (LAYER-SAFE-1, DTYPE-NONFINITE-1)."),
     "SafeMerge": Note(bugType: "INVALID_STATE", description: "A safe merge: a non-finite result must be an error with nothing written."),
     "Overflow": Note(bugType: "ROUNDING", description: "A result overflows the dtype to ±infinity."),
@@ -81,7 +83,7 @@ public struct VectorGenerator {
     }
     // The first release's scenarios, then later additions, so that tcIds stay stable.
     let passes: [(DType, DevicePolicy) throws -> [(ShapeSpec, TestCase)]] =
-      variant == .bone ? [boneScenarios, laterBoneScenarios] : [batScenarios]
+      variant == .bone ? [boneScenarios, laterBoneScenarios] : [batScenarios, laterBatScenarios]
     for (scenarioPass, (dtype, policy)) in passes.flatMap({ pass in combinations.map { (pass, $0) } }) {
       let scenarios = try scenarioPass(dtype, policy)
       // One group per shape.
@@ -133,17 +135,36 @@ public struct VectorGenerator {
 
     /// The test, with every step's expectation from the exact reference.
     /// `refusal` names an error an implementation may give instead (the
-    /// test is then `acceptable`).
-    func finish(_ comment: String, flags: [String], requirements: [String], refusal: String? = nil) throws -> TestCase {
+    /// test is then `acceptable`). From step `unjudgedFrom` on, weights and
+    /// outputs are not judged: a BAT adapter with a numerically singular
+    /// block (`BAT-UNMERGE-3`) may be unmerged to any values. Without it, no
+    /// BAT block may be numerically singular, because the reference's bounds
+    /// do not hold there.
+    func finish(
+      _ comment: String, flags: [String], requirements: [String], refusal: String? = nil, unjudgedFrom: Int? = nil
+    ) throws -> TestCase {
       let layer = LayerSpec(weight: hex(weight), bias: bias.map { row in row.map { dtype.hex($0) } })
+      if unjudgedFrom == nil {
+        let backend = ExactBackend(dtype: dtype, policy: policy)
+        for step in self.steps where step.variant == AdapterVariant.bat.rawValue {
+          let blocks = try (step.block ?? []).map { hexBlock in
+            try ScenarioRunner<ExactBackend, ReferenceElement>.matrix(hexBlock, dtype, "block").map { ExtendedRational(bits: $0, dtype: dtype) }
+          }
+          guard backend.numericallySingularBlocks(blocks).isEmpty else {
+            throw VectorInputError("\(comment) (\(dtype), \(policy)): adapter \(step.name ?? "?") has a numerically singular block (BAT-UNMERGE-3)")
+          }
+        }
+      }
       let results = try ScenarioRunner.exact(dtype: dtype, policy: policy).run(layer: layer, steps: steps)
       var steps = self.steps
       var bitExact = true
       var invalid = false
       for (index, result) in results.enumerated() {
-        steps[index].expect = Expectation(error: result.error, weight: result.weight.map(tensor), output: result.output.map(tensor))
+        let judged = index < (unjudgedFrom ?? .max)
+        steps[index].expect = Expectation(
+          error: result.error, weight: judged ? result.weight.map(tensor) : nil, output: judged ? result.output.map(tensor) : nil)
         if result.error != nil { invalid = true }
-        for cells in [result.weight, result.output].compactMap({ $0 }) where cells.joined().contains(where: { !$0.determined }) {
+        for cells in [result.weight, result.output].compactMap({ $0 }) where judged && cells.joined().contains(where: { !$0.determined }) {
           bitExact = false
         }
       }
@@ -185,6 +206,17 @@ public struct VectorGenerator {
       var elements: [UInt64] = []
       for _ in 0..<(rows * columns) { elements.append(next(scale: scale)) }
       return Matrix<UInt64>(rows: rows, columns: columns) { i, j in elements[i * columns + j] }
+    }
+
+    /// An r × r BAT block whose I + B is not numerically singular under the
+    /// policy (`BAT-UNMERGE-3`): blocks that are are drawn again, so that the
+    /// reference's bounds hold for the unmerge.
+    mutating func batBlock(_ r: Int, scale: Int, policy: DevicePolicy) -> Matrix<UInt64> {
+      let backend = ExactBackend(dtype: dtype, policy: policy)
+      while true {
+        let block = matrix(r, r, scale: scale)
+        if backend.numericallySingularBlocks([block.map { ExtendedRational(bits: $0, dtype: dtype) }]).isEmpty { return block }
+      }
     }
   }
 

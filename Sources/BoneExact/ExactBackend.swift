@@ -151,6 +151,42 @@ public struct ExactBackend: LayerBackend {
     }
   }
 
+  /// The out-blocks whose nonsingular `I + B_a` is numerically singular in
+  /// the working precision (`BAT-UNMERGE-3`: θ_a ≥ 1/4, θ_a the larger
+  /// of the largest row sums of `M·|A⁻¹|` and `|A⁻¹|·M`, with
+  /// `M = γ_{3r}(u_w)·Pᵀ|L||U| + 2·γ_{r+2}(u_w)·|A|`). An unmerge may
+  /// refuse them with `singularBlock` or give any values in their rows; the
+  /// bounds this backend gives those rows are first-order ones that do not
+  /// hold there, so callers must not judge them. Exactly singular and
+  /// non-finite blocks are not listed.
+  public func numericallySingularBlocks(_ blocks: [Matrix<ExtendedRational>]) -> [Int] {
+    let working = mergesThroughFloat32 ? DType.float32 : dtype
+    return blocks.indices.filter { a in
+      let finite = blocks[a].elements.compactMap(\.rational)
+      guard finite.count == blocks[a].elements.count else { return false }
+      let r = blocks[a].rows
+      let identityPlus = ExactMath.identityPlus(Matrix(unchecked: r, r, finite))
+      guard let inverse = identityPlus.inverse(), let lu = ExactLU(identityPlus) else { return false }
+      // M = γ_{3r}(u_w)·Pᵀ|L||U| + 2·γ_{r+2}(u_w)·|A|; θ_a = max(‖M·|A⁻¹|‖∞, ‖|A⁻¹|·M‖∞).
+      // Row i of P·Q sums to (P·q)_i, q the row sums of Q: matrix-vector products only.
+      let solve = RoundingModel.gamma(3 * r, working)
+      let rounding = Rational(2) * RoundingModel.gamma(r + 2, working)
+      let aMagnitude = identityPlus.map(\.magnitude)
+      let inverseMagnitude = inverse.matrix.map(\.magnitude)
+      func times(_ q: Matrix<Rational>, _ v: [Rational]) -> [Rational] {
+        (0..<r).map { i in (0..<r).reduce(Rational.zero) { $0 + q[i, $1] * v[$1] } }
+      }
+      func mTimes(_ v: [Rational]) -> [Rational] {
+        zip(lu.magnitudeProduct(v), times(aMagnitude, v)).map { solve * $0 + rounding * $1 }
+      }
+      let ones = [Rational](repeating: .one, count: r)
+      let right = mTimes(times(inverseMagnitude, ones))
+      let left = times(inverseMagnitude, mTimes(ones))
+      let quarter = Rational(1).scaled(byPowerOfTwo: -2)
+      return (0..<r).contains { right[$0] >= quarter || left[$0] >= quarter }
+    }
+  }
+
   /// The exact reference's plan is the blocks themselves: `batUnmerge`
   /// builds each block's exact model (inverse, growth factor) as it goes.
   public typealias BatUnmergePlan = [Matrix<ExtendedRational>]
@@ -166,10 +202,9 @@ public struct ExactBackend: LayerBackend {
     batUnmerge(&weight, blocks: plan)
   }
 
-  /// Every tile `(T' − B_a)·(I + B_a)⁻¹`; each element's bound is the forward
-  /// error the residual bound of `TOL-BAT-UNMERGE-1` allows:
-  /// `|X̂ − X| ≤ (bound on |R| + ρ)·|A⁻¹|`. A non-finite block makes its
-  /// tiles NaN.
+  /// Every tile `(T' − B_a)·(I + B_a)⁻¹`; each element's bound is the
+  /// forward-error bound of `TOL-BAT-UNMERGE-1`, `Σ_m E_m·|A⁻¹|_mj`, with
+  /// the merged tile's radius in `E_m`. A non-finite block makes its tiles NaN.
   public func batUnmerge(_ weight: inout Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>]) {
     guard case .success(let result) = unmerged(weight, blocks: blocks) else { return }
     weight = result
@@ -191,7 +226,7 @@ public struct ExactBackend: LayerBackend {
       }
       let b = Matrix(unchecked: r, r, finiteBlock)
       guard let model = UnmergeBlockModel(block: b, working: working) else { return .failure(SingularBlockIndex(outBlock: a)) }
-      let (inverse, aMagnitude, solveFactor) = (model.inverse, model.identityPlusMagnitude, model.solveFactor)
+      let (inverse, aMagnitude) = (model.inverse, model.identityPlusMagnitude)
       let inverseMagnitude = inverse.matrix.map(\.magnitude)
       let u = RoundingModel.unitRoundoff(dtype)
       let eta = RoundingModel.underflowHalfQuantum(dtype)
@@ -209,19 +244,23 @@ public struct ExactBackend: LayerBackend {
             for m in 0..<r { total += shifted[m] * inverse.matrix[m, j] }
             return total
           }
-          // The residual bound of TOL-BAT-UNMERGE-1 for this row, at the
-          // canonical solution, plus the input radii it must absorb.
+          // E_m of TOL-BAT-UNMERGE-1 for this row, at the exact solution,
+          // with the input radii it must absorb.
           let rowMagnitude = exactRow.reduce(Rational.zero) { $0 + $1.magnitude }
-          let residualBound = (0..<r).map { j in
+          let termBound = (0..<r).map { j in
             var rounding = Rational.zero
-            for m in 0..<r { rounding += (u * exactRow[m].magnitude + eta) * aMagnitude[m, j] }
-            return rounding * (.one + u) + solveFactor * rowMagnitude + tile[j].radius
+            var product = Rational.zero
+            for m in 0..<r {
+              rounding += (u * exactRow[m].magnitude + eta) * aMagnitude[m, j]
+              product += exactRow[m].magnitude * aMagnitude[m, j]
+            }
+            return rounding * (.one + u) + model.productFactor * product + model.solveFactor * rowMagnitude + tile[j].radius
           }
           for j in 0..<r {
             let exact = ExtendedRational.finite(exactRow[j])
             result[row, k * r + j] = element(exact: exact, value: store(exact), determined: false) {
               var bound = Rational.zero
-              for m in 0..<r { bound += residualBound[m] * inverseMagnitude[m, j] }
+              for m in 0..<r { bound += termBound[m] * inverseMagnitude[m, j] }
               return bound
             }
           }
@@ -229,53 +268,6 @@ public struct ExactBackend: LayerBackend {
       }
     }
     return .success(result)
-  }
-
-  /// The elements of an implementation's BAT unmerge that fail the residual
-  /// test of `TOL-BAT-UNMERGE-1`: with X̂ the result (encodings of the dtype),
-  /// T' the merged tile and A = I + B_a, every element of
-  /// `R = X̂·A + B_a − T'` must satisfy
-  /// `|R| ≤ (u_d·|X̂| + η_d)·|A|·(1 + u_d) + γ_{3r+1}(u_w)·g·r·max|A|·Σ_k |X̂_ik|`.
-  /// Non-finite inputs or results are left to `ReferenceElement.accepts`.
-  ///
-  /// - Returns: the (row, column) of every failing element; empty when the
-  ///   result passes, or when a block is singular or not finite.
-  public func batUnmergeResidualFailures(
-    merged: Matrix<ReferenceElement>, blocks: [Matrix<ExtendedRational>], result: Matrix<UInt64>
-  ) -> [(row: Int, column: Int)] {
-    guard let r = blocks.first?.rows else { return [] }
-    let working = mergesThroughFloat32 ? DType.float32 : dtype
-    let u = RoundingModel.unitRoundoff(dtype)
-    let eta = RoundingModel.underflowHalfQuantum(dtype)
-    var failures: [(row: Int, column: Int)] = []
-    for (a, block) in blocks.enumerated() {
-      let finite = block.elements.compactMap(\.rational)
-      guard finite.count == block.elements.count else { continue }
-      guard let model = UnmergeBlockModel(block: Matrix(unchecked: r, r, finite), working: working) else { continue }
-      let (identityPlus, aMagnitude, solveFactor) = (model.identityPlus, model.identityPlusMagnitude, model.solveFactor)
-      for k in 0..<(merged.columns / r) {
-        for i in 0..<r {
-          let row = a * r + i
-          let x = (0..<r).map { m in ExtendedRational(bits: result[row, k * r + m], dtype: dtype).rational }
-          let tile = (0..<r).map { m in merged[row, k * r + m].value.rational }
-          guard x.allSatisfy({ $0 != nil }), tile.allSatisfy({ $0 != nil }) else { continue }
-          let xs = x.map { $0 ?? .zero }
-          let rowMagnitude = xs.reduce(Rational.zero) { $0 + $1.magnitude }
-          for j in 0..<r {
-            var residual = ExactAccumulator()
-            for m in 0..<r { residual.addProduct(xs[m], identityPlus[m, j]) }
-            residual.add(finite[i * r + j])
-            residual.add(-(tile[j] ?? .zero))
-            var bound = Rational.zero
-            for m in 0..<r { bound += (u * xs[m].magnitude + eta) * aMagnitude[m, j] }
-            // The merged tile itself may differ between implementations by its radius.
-            bound = bound * (.one + u) + solveFactor * rowMagnitude + merged[row, k * r + j].radius
-            if residual.value.magnitude > bound { failures.append((row, k * r + j)) }
-          }
-        }
-      }
-    }
-    return failures
   }
 
   /// True for finite values.
@@ -329,23 +321,25 @@ public struct ExactBackend: LayerBackend {
   }
 }
 
-/// What the unmerge bounds of one out-block need (`TOL-BAT-UNMERGE-1`):
-/// A = I + B_a, its exact inverse, |A|, and the solve term's factor
-/// `γ_{3r+1}(u_w)·g·r·max|A|`.
+/// What the unmerge bound of one out-block needs (`TOL-BAT-UNMERGE-1`):
+/// the exact inverse of A = I + B_a, |A|, the rounding factor of the
+/// differences, A's diagonal and the products, `γ_{r+2}(u_w)`, and the solve
+/// term's factor `γ_{3r}(u_w)·g·r·max|A|`.
 struct UnmergeBlockModel {
-  let identityPlus: Matrix<Rational>
   let inverse: ExactInverse
   let identityPlusMagnitude: Matrix<Rational>
+  let productFactor: Rational
   let solveFactor: Rational
 
   /// The model of block B_a with working dtype `working`; nil when A is singular.
   init?(block: Matrix<Rational>, working: DType) {
-    identityPlus = ExactMath.identityPlus(block)
+    let identityPlus = ExactMath.identityPlus(block)
     guard let inverse = identityPlus.inverse() else { return nil }
     self.inverse = inverse
     identityPlusMagnitude = identityPlus.map(\.magnitude)
     let largest = identityPlusMagnitude.elements.max() ?? .zero
-    solveFactor = RoundingModel.gamma(3 * block.rows + 1, working) * inverse.growthFactor * Rational(block.rows) * largest
+    productFactor = RoundingModel.gamma(block.rows + 2, working)
+    solveFactor = RoundingModel.gamma(3 * block.rows, working) * inverse.growthFactor * Rational(block.rows) * largest
   }
 }
 

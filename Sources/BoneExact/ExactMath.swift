@@ -144,6 +144,61 @@ extension Matrix where Element == Rational {
   }
 }
 
+/// The exact factorisation PA = LU by Gaussian elimination with partial
+/// pivoting (the largest magnitude in the column is the pivot), as LAPACK
+/// keeps it: U on and above the diagonal of `factors`, L's multipliers below
+/// it (L has a unit diagonal), and row i of PA is row `order[i]` of A
+/// (`BAT-UNMERGE-3`).
+public struct ExactLU: Sendable {
+  /// L's multipliers and U, in one matrix.
+  public let factors: Matrix<Rational>
+  /// The row of A that each row of PA is.
+  public let order: [Int]
+
+  /// The factorisation of a square matrix, or nil when it is singular or not square.
+  public init?(_ a: Matrix<Rational>) {
+    guard a.rows == a.columns else { return nil }
+    let n = a.rows
+    var f = a
+    var order = Array(0..<n)
+    for k in 0..<n {
+      var pivotRow = k
+      for row in (k + 1)..<Swift.max(n, k + 1) where f[row, k].magnitude > f[pivotRow, k].magnitude { pivotRow = row }
+      guard !f[pivotRow, k].isZero, let reciprocal = try? f[pivotRow, k].reciprocal() else { return nil }
+      if pivotRow != k {
+        order.swapAt(k, pivotRow)
+        for j in 0..<n {
+          let t = f[k, j]
+          f[k, j] = f[pivotRow, j]
+          f[pivotRow, j] = t
+        }
+      }
+      for row in (k + 1)..<Swift.max(n, k + 1) {
+        let multiplier = f[row, k] * reciprocal
+        f[row, k] = multiplier
+        if multiplier.isZero { continue }
+        for j in (k + 1)..<n { f[row, j] -= multiplier * f[k, j] }
+      }
+    }
+    factors = f
+    self.order = order
+  }
+
+  /// `Pᵀ·|L|·|U|·v`: the product with |L||U|, its rows in A's order (the
+  /// matrix that bounds |A| elementwise), in r² operations.
+  public func magnitudeProduct(_ v: [Rational]) -> [Rational] {
+    let n = factors.rows
+    let uv = (0..<n).map { m in (m..<n).reduce(Rational.zero) { $0 + factors[m, $1].magnitude * v[$1] } }
+    var result = [Rational](repeating: .zero, count: n)
+    for i in 0..<n {
+      var total = uv[i]  // L's unit diagonal
+      for m in 0..<i { total += factors[i, m].magnitude * uv[m] }
+      result[order[i]] = total
+    }
+    return result
+  }
+}
+
 /// The out-block whose `I + B_a` is singular (`BAT-UNMERGE-2`).
 public struct SingularBlockIndex: Error, Sendable, Hashable {
   /// The out-block index a.

@@ -136,7 +136,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
     public let inverses: [Storage.Compute]
   }
 
-  /// The blocks widened and every `(I + B_a)⁻¹` by Gauss–Jordan elimination
+  /// The blocks widened and every `(I + B_a)⁻¹` by LU factorisation
   /// with partial pivoting, and the first out-block with a zero pivot.
   @_specialize(where Storage == Float)
   @_specialize(where Storage == Double)

@@ -384,86 +384,175 @@ public enum FastKernels<Instructions: InstructionSet> {
     }
   }
 
-  /// Overwrites `inverse` (r × r, row-major) with `(I + B)⁻¹` by Gauss–Jordan
-  /// elimination with partial pivoting in the arithmetic type; false when a
-  /// pivot is zero (`BAT-UNMERGE-2`). `pivots` holds r row indices.
+  /// Overwrites `inverse` (r × r, row-major) with `(I + B)⁻¹` in the
+  /// arithmetic type, as `torch.linalg.inv` computes it: A = I + B is
+  /// factorised as PA = LU by Gaussian elimination with partial pivoting (in
+  /// `lu`, r × r scratch), and the inverse is the solution X of A·X = I by
+  /// forward substitution with L and back substitution with U, every column
+  /// of X solved at once, a row of r values per operation. False when a pivot
+  /// is zero (`BAT-UNMERGE-2`). `pivots` holds r row indices.
   ///
-  /// In place: the column a pivot clears holds, from then on, the column of
-  /// the inverse that the identity's column of that row would have become in
-  /// `[I + B | I]`, and the row interchanges are undone on the columns at the
-  /// end. The nonzero arithmetic is that of the augmented elimination (the
-  /// augmented form only adds operations on zeros), at half its work.
+  /// Each column of X is then the LU solution of A·x = e_j, whose residual
+  /// Higham's Theorem 9.4 bounds; so `|A·X̂ − I| ≤ γ_{3r}·|L̂||Û||X̂|`, the
+  /// right residual that a row's product `(T' − B)·X̂` needs
+  /// (`TOL-BAT-UNMERGE-1`). Gauss–Jordan elimination, used here before,
+  /// bounds the left residual only.
   @inlinable
   static func invertIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(
-    _ block: UnsafePointer<C>, _ r: Int, into a: UnsafeMutablePointer<C>, pivots: UnsafeMutablePointer<Int>
+    _ block: UnsafePointer<C>, _ r: Int, into x: UnsafeMutablePointer<C>, lu: UnsafeMutablePointer<C>,
+    pivots: UnsafeMutablePointer<Int>
   ) -> Bool {
     for e in 0..<(r * r) {
-      a[e] = block[e] + (e / r == e % r ? 1 : 0)
+      lu[e] = block[e] + (e / r == e % r ? 1 : 0)
     }
-    for column in 0..<r {
-      var pivotRow = column
-      for row in (column + 1)..<max(r, column + 1) where abs(a[row * r + column]) > abs(a[pivotRow * r + column]) {
+    // PA = LU: the multipliers below the diagonal, U on and above it.
+    for k in 0..<r {
+      var pivotRow = k
+      for row in (k + 1)..<max(r, k + 1) where abs(lu[row * r + k]) > abs(lu[pivotRow * r + k]) {
         pivotRow = row
       }
-      let pivot = a[pivotRow * r + column]
+      let pivot = lu[pivotRow * r + k]
       guard pivot != 0 else { return false }
-      pivots[column] = pivotRow
-      if pivotRow != column {
-        for j in 0..<r { swap(&a[column * r + j], &a[pivotRow * r + j]) }
+      pivots[k] = pivotRow
+      if pivotRow != k {
+        for j in 0..<r { swap(&lu[k * r + j], &lu[pivotRow * r + j]) }
       }
-      // The pivot row divided by the pivot (each quotient correctly rounded);
-      // its pivot position becomes the inverse's 1 / pivot.
-      let pivotRowBase = a + column * r
-      pivotRowBase[column] = 1
-      let divisor = SIMD8<C>(repeating: pivot)
+      let pivotTail = lu + k * r + k + 1
+      for row in (k + 1)..<max(r, k + 1) {
+        let target = lu + row * r
+        let multiplier = target[k] / pivot
+        target[k] = multiplier
+        if multiplier != 0 { Instructions.subtractScaled(target + k + 1, multiplier, pivotTail, r - k - 1) }
+      }
+    }
+    // L·Z = I, row by row (L has a unit diagonal): row k of Z = L⁻¹ is zero
+    // right of column k, so each row operation stops there. Solving with I
+    // instead of P·I and permuting the columns at the end does the same
+    // arithmetic on every column: X = U⁻¹·L⁻¹·P.
+    x.update(repeating: 0, count: r * r)
+    for i in 0..<r { x[i * r + i] = 1 }
+    for k in 0..<r {
+      for row in (k + 1)..<max(r, k + 1) {
+        let multiplier = lu[row * r + k]
+        if multiplier != 0 { Instructions.subtractScaled(x + row * r, multiplier, x + k * r, k + 1) }
+      }
+    }
+    // U·X = Z, from the last row up: row k is final once the rows below it
+    // have been subtracted, and is then divided by its pivot (each quotient
+    // correctly rounded).
+    for k in (0..<r).reversed() {
+      let rowK = x + k * r
+      let divisor = SIMD8<C>(repeating: lu[k * r + k])
       var j = 0
       while j + 8 <= r {
-        store(load(pivotRowBase + j) / divisor, pivotRowBase + j)
+        store(load(rowK + j) / divisor, rowK + j)
         j += 8
       }
       while j < r {
-        pivotRowBase[j] /= pivot
+        rowK[j] /= lu[k * r + k]
         j += 1
       }
-      Instructions.eliminate(a, r, column)
+      for row in 0..<k {
+        let factor = lu[row * r + k]
+        if factor != 0 { Instructions.subtractScaled(x + row * r, factor, rowK, r) }
+      }
     }
-    // Row interchange k ↔ p_k of the elimination is column interchange k ↔ p_k
-    // of the inverse, undone in reverse order.
-    for column in (0..<r).reversed() where pivots[column] != column {
-      let other = pivots[column]
-      for row in 0..<r { swap(&a[row * r + column], &a[row * r + other]) }
+    // X·P: row interchange k ↔ p_k of the factorisation is column
+    // interchange k ↔ p_k of the inverse, in reverse order.
+    for k in (0..<r).reversed() where pivots[k] != k {
+      for row in 0..<r { swap(&x[row * r + k], &x[row * r + pivots[k]]) }
     }
     return true
   }
 
-  /// For every row of the r × r matrix `a` but `column`: `f = a[row, column]`
-  /// and, unless f is zero, `a[row, column] ← 0` then `a[row] −= f · a[column]`,
-  /// eight lanes at a time: one step of `invertIdentityPlus`.
+  /// True when the computed inverse X̂ (at `x`) proves A = I + B (B at
+  /// `block`, finite) nonsingular: every row sum of
+  /// `|I − fl(Â·X̂)| + γ_{r+2}(u)·|Â||X̂|`, computed in the arithmetic type
+  /// (u its unit roundoff, Â = fl(I + B)), is at most 1/2. The second term
+  /// covers the rounding of the product (γ_r) and of Â's diagonal (u), and
+  /// the rounding of the sums themselves cannot lift 1/2 to 1, so
+  /// `‖I − A·X̂‖∞ < 1`: A·X̂, and therefore A, is invertible. An exactly
+  /// singular A is never certified; a nonsingular one is whenever the
+  /// first-order bound of `TOL-BAT-UNMERGE-1` on the right residual is small
+  /// (`BAT-UNMERGE-2`, `BAT-UNMERGE-3`). NaN in X̂ fails. `scratch` holds
+  /// 2r values; one product `Â·X̂` (r³ multiply-adds, rows of r at a time),
+  /// unless A is strictly diagonally dominant, which proves it nonsingular in
+  /// r² operations (`isDiagonallyDominant`).
+  @inlinable
+  static func certifiesInverse<C: SIMDScalar & BinaryFloatingPoint>(
+    _ block: UnsafePointer<C>, _ r: Int, _ x: UnsafePointer<C>, scratch: UnsafeMutablePointer<C>
+  ) -> Bool {
+    if isDiagonallyDominant(block, r) { return true }
+    let n = C(r + 2) * (C.ulpOfOne / 2)
+    let gamma = n / (1 - n)
+    let row = scratch
+    // s_k = Σ_j |X̂_kj|, so that row i of |Â||X̂| sums to Σ_k |Â_ik|·s_k.
+    let sums = scratch + r
+    for k in 0..<r {
+      sums[k] = 0
+      for j in 0..<r { sums[k] += abs(x[k * r + j]) }
+    }
+    for i in 0..<r {
+      row.update(repeating: 0, count: r)
+      var magnitude: C = 0
+      for k in 0..<r {
+        let a = block[i * r + k] + (i == k ? 1 : 0)
+        magnitude += abs(a) * sums[k]
+        if a != 0 { Instructions.subtractScaled(row, -a, x + k * r, r) }
+      }
+      var total = gamma * magnitude
+      for j in 0..<r { total += abs((i == j ? 1 : 0) - row[j]) }
+      guard total <= 0.5 else { return false }
+    }
+    return true
+  }
+
+  /// True when A = I + B (B at `block`, finite) is strictly diagonally
+  /// dominant, `|A_ii| > Σ_{j≠i} |A_ij|` for every row, and hence
+  /// nonsingular (Lévy–Desplanques), shown with the rounding errors of the
+  /// test itself: a computed row sum is at most `(1 + γ_{r−1})` times the
+  /// true one, `fl(1 + B_ii)` at most `(1 + u)` times `|A_ii|`, and the
+  /// margins `1 + 2γ_{r+1}` and `1 − 2u` absorb those and the roundings of
+  /// the two products (`BAT-UNMERGE-2`).
+  @inlinable
+  static func isDiagonallyDominant<C: SIMDScalar & BinaryFloatingPoint>(_ block: UnsafePointer<C>, _ r: Int) -> Bool {
+    let u = C.ulpOfOne / 2
+    let n = C(r + 1) * u
+    let gamma = n / (1 - n)
+    for i in 0..<r {
+      var offDiagonal: C = 0
+      for j in 0..<r where j != i { offDiagonal += abs(block[i * r + j]) }
+      let diagonal = abs(block[i * r + i] + 1)
+      guard offDiagonal * (1 + 2 * gamma) < diagonal * (1 - 2 * u) else { return false }
+    }
+    return true
+  }
+
+  /// `target[t] ← target[t] − factor · source[t]` for `t < count`, eight
+  /// lanes at a time: one row operation of `invertIdentityPlus`.
   @inlinable @inline(__always)
-  public static func eliminate8<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int) {
-    let source = a + column * r
-    for row in 0..<r where row != column {
-      let target = a + row * r
-      let factor = target[column]
-      if factor == 0 { continue }
-      target[column] = 0
-      let f = SIMD8<C>(repeating: -factor)
-      var j = 0
-      while j + 8 <= r {
-        store(Instructions.multiplyAdd(load(target + j), f, load(source + j)), target + j)
-        j += 8
-      }
-      while j < r {
-        target[j] -= factor * source[j]
-        j += 1
-      }
+  public static func subtractScaled8<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int
+  ) {
+    let f = SIMD8<C>(repeating: -factor)
+    var j = 0
+    while j + 8 <= count {
+      store(Instructions.multiplyAdd(load(target + j), f, load(source + j)), target + j)
+      j += 8
+    }
+    while j < count {
+      target[j] -= factor * source[j]
+      j += 1
     }
   }
 
   /// Every `(I + B_a)⁻¹` (out-blocks split over cores), concatenated, for
   /// the r × r blocks of `widened` (`widenedBlocks`); NaN in place of a
   /// singular block's inverse. The second value is the first singular
-  /// out-block, or nil.
+  /// out-block, or nil: a block is reported singular when its LU
+  /// factorisation meets a zero pivot or its inverse does not prove it
+  /// nonsingular (`certifiesInverse`): every exactly singular block, and
+  /// only blocks that `BAT-UNMERGE-3` calls numerically singular besides.
   @inlinable
   public static func inversesOfIdentityPlus<C: SIMDScalar & BinaryFloatingPoint>(_ widened: [C], r: Int) -> ([C], Int?) {
     guard r > 0, !widened.isEmpty else { return ([], nil) }
@@ -479,10 +568,20 @@ public enum FastKernels<Instructions: InstructionSet> {
           parallelChunks(count, costPerItem: r * r * r) { range in
             let (blockBase, inverseBase, flagBase) = shared.value
             let pivots = UnsafeMutablePointer<Int>.allocate(capacity: r)
-            defer { pivots.deallocate() }
+            // The LU factors, then the scratch of the certificate.
+            let lu = UnsafeMutablePointer<C>.allocate(capacity: max(r * r, 2 * r))
+            defer {
+              pivots.deallocate()
+              lu.deallocate()
+            }
             for a in range {
+              let block = blockBase + a * r * r
               let inverse = inverseBase + a * r * r
-              if !invertIdentityPlus(blockBase + a * r * r, r, into: inverse, pivots: pivots) {
+              // A non-finite block is not singular: its tiles become non-finite.
+              let finite = (0..<(r * r)).allSatisfy { block[$0].isFinite }
+              if !invertIdentityPlus(block, r, into: inverse, lu: lu, pivots: pivots)
+                || (finite && !certifiesInverse(block, r, inverse, scratch: lu))
+              {
                 flagBase[a] = true
                 inverse.update(repeating: .nan, count: r * r)
               }

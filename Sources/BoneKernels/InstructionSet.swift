@@ -34,10 +34,11 @@ public protocol InstructionSet {
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute)
 
-  /// One elimination step of the inversion: for every row of the r × r
-  /// matrix `a` but `column`, `f = a[row, column]` and, unless f is zero,
-  /// `a[row, column] ← 0` then `a[row] −= f · a[column]` (`BAT-UNMERGE-2`).
-  static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int)
+  /// `target[t] ← target[t] − factor · source[t]` for `t < count` (one or
+  /// two roundings each): one row operation of the LU factorisation and of
+  /// the triangular solves of the inversion (`BAT-UNMERGE-1`, `TOL-BAT-UNMERGE-1`).
+  static func subtractScaled<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int)
 
   /// The weight rows one call of `rowsTimesLanes` takes, or 0 when this
   /// copy has no kernel with the samples in the lanes.
@@ -123,10 +124,12 @@ extension InstructionSet {
     FastKernels<Self>.dots4x1(w0, w1, w2, w3, x, count)
   }
 
-  /// Eight lanes at a time (`FastKernels.eliminate8`).
+  /// Eight lanes at a time (`FastKernels.subtractScaled8`).
   @inlinable @inline(__always)
-  public static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int) {
-    FastKernels<Self>.eliminate8(a, r, column)
+  public static func subtractScaled<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int
+  ) {
+    FastKernels<Self>.subtractScaled8(target, factor, source, count)
   }
 
   /// None: the batched forward takes the samples four or two at a time.

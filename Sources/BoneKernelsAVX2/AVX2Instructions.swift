@@ -122,14 +122,18 @@ public enum AVX512Instructions: InstructionSet {
     return (values[0], values[1], values[2], values[3])
   }
 
-  /// `AVX512MicroKernels.eliminateFloat` for float32, else as the AVX2 copy.
+  /// `AVX512MicroKernels.subtractScaledFloat` for float32, else as the AVX2 copy.
   @inlinable @inline(__always)
-  public static func eliminate<C: SIMDScalar & BinaryFloatingPoint>(_ a: UnsafeMutablePointer<C>, _ r: Int, _ column: Int) {
+  public static func subtractScaled<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int
+  ) {
     guard C.self == Float.self else {
-      FastKernels<Self>.eliminate8(a, r, column)
+      FastKernels<Self>.subtractScaled8(target, factor, source, count)
       return
     }
-    AVX512MicroKernels.eliminateFloat(UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self), r, column)
+    AVX512MicroKernels.subtractScaledFloat(
+      UnsafeMutableRawPointer(target).assumingMemoryBound(to: Float.self), unsafeBitCast(factor, to: Float.self),
+      UnsafeRawPointer(source).assumingMemoryBound(to: Float.self), count)
   }
 
   /// Twelve rows for float32 (`AVX512MicroKernels.rows12TimesLanes`), else none.

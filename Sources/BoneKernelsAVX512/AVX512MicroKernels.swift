@@ -295,27 +295,21 @@ extension AVX512MicroKernels {
 // MARK: - Inversion (BAT-UNMERGE-1, BAT-UNMERGE-2)
 
 extension AVX512MicroKernels {
-  /// One step of the Gauss–Jordan inversion on the r × r float32 matrix `a`:
-  /// for every row but `column`, `f = a[row, column]` and, unless f is zero,
-  /// `a[row, column] ← 0` then `a[row] −= f · a[column]` (fused), sixteen
-  /// lanes at a time (`BAT-UNMERGE-1`, `BAT-UNMERGE-2`).
-  public static func eliminateFloat(_ a: UnsafeMutablePointer<Float>, _ r: Int, _ column: Int) {
-    let source = a + column * r
-    for row in 0..<r where row != column {
-      let target = a + row * r
-      let factor = target[column]
-      if factor == 0 { continue }
-      target[column] = 0
-      let f = SIMD16<Float>(repeating: -factor)
-      var j = 0
-      while j + 16 <= r {
-        store16(load16(target + j).addingProduct(f, load16(source + j)), target + j)
-        j += 16
-      }
-      while j < r {
-        target[j] -= factor * source[j]
-        j += 1
-      }
+  /// `target[t] ← target[t] − factor · source[t]` for `t < count` (fused),
+  /// sixteen lanes at a time: one row operation of the LU inversion
+  /// (`BAT-UNMERGE-1`, `TOL-BAT-UNMERGE-1`).
+  public static func subtractScaledFloat(
+    _ target: UnsafeMutablePointer<Float>, _ factor: Float, _ source: UnsafePointer<Float>, _ count: Int
+  ) {
+    let f = SIMD16<Float>(repeating: -factor)
+    var j = 0
+    while j + 16 <= count {
+      store16(load16(target + j).addingProduct(f, load16(source + j)), target + j)
+      j += 16
+    }
+    while j < count {
+      target[j] = target[j].addingProduct(-factor, source[j])
+      j += 1
     }
   }
 }

@@ -204,11 +204,22 @@ import Testing
     }
   }
 
-  /// TOL-BAT-UNMERGE-1: an unmerge computed in float32 (Gauss–Jordan inverse,
-  /// then the product, then the storage rounding) lies within the bound.
+  /// TOL-BAT-UNMERGE-1: an unmerge computed in float32 as PEFT computes it
+  /// (the inverse by LU with partial pivoting and the solution of A·X = I,
+  /// then each row's product, then the storage rounding) lies within the
+  /// bound, on random blocks and on blocks whose I + B is nearly singular
+  /// (numerically singular ones are not judged, BAT-UNMERGE-3, and only they
+  /// meet a zero pivot); on random blocks, a result off by an eighth (plus
+  /// 1/16) is caught.
   @Test(arguments: [DType.float32, .float16, .bfloat16])
   func batUnmergeOfRealFloatComputationsIsWithinTheBound(dtype: DType) {
-    forAll(Self.batInputs(dtype)) { shape, w, blocks in
+    let nearlySingular = Gen<LayerShape>.batShape(rank: 2...8, blocks: 1...2).flatMap { shape in
+      Self.bitsMatrix(dtype, rows: shape.outFeatures, columns: shape.inFeatures)
+        .zip(Gen<Matrix<UInt64>>.nearlySingularBlock(dtype, rank: shape.rank).array(count: (shape.outFeatures / shape.rank)...(shape.outFeatures / shape.rank)))
+        .map { (shape, $0.0, $0.1, true) }
+    }
+    let random = Self.batInputs(dtype).map { ($0.0, $0.1, $0.2, false) }
+    forAll(Gen.oneOf([random, nearlySingular])) { shape, w, blocks, illConditioned in
       var layer = try ExactLayer(dtype: dtype, policy: .cpu, weightBits: w)
       try layer.addAdapter("a", variant: .bat, rank: shape.rank, block: blocks.map { $0.map { ExtendedRational(bits: $0, dtype: dtype) } })
       // Unmerge the stored W as if it were merged: the operation is the same.
@@ -217,57 +228,66 @@ import Testing
       var reference = layer.weight
       backend.batUnmerge(&reference, blocks: layer.adapters[0].block)
       let r = shape.rank
-      var simulated = w
-      var perturbed = w
+      // BAT-UNMERGE-3: numerically singular blocks are not judged, and only
+      // they may meet a zero pivot.
+      let numericallySingular = backend.numericallySingularBlocks(layer.adapters[0].block)
+      var caught = false
       for (a, block) in blocks.enumerated() {
-        guard let inverse = Self.floatInverse((0..<r).map { i in (0..<r).map { j in Self.float(block[i, j], dtype) + (i == j ? 1 : 0) } }) else { return }
+        let inverse = Self.floatInverse((0..<r).map { i in (0..<r).map { j in Self.float(block[i, j], dtype) + (i == j ? 1 : 0) } })
+        if numericallySingular.contains(a) { continue }
+        guard let inverse else {
+          try require(false, "a zero pivot in out-block \(a), which is not numerically singular")
+          return
+        }
         for k in 0..<(shape.inFeatures / r) {
           for i in 0..<r {
             for j in 0..<r {
               var total: Float = 0
               for m in 0..<r { total += (Self.float(w[a * r + i, k * r + m], dtype) - Self.float(block[i, m], dtype)) * inverse[m][j] }
               let got = Self.bits(total, dtype)
-              simulated[a * r + i, k * r + j] = got
-              perturbed[a * r + i, k * r + j] = Self.bits(total * 1.125 + 0.0625, dtype)
               let element = reference[a * r + i, k * r + j]
               try require(element.accepts(bits: got, dtype: dtype), "X[\(a * r + i),\(k * r + j)]: 0x\(dtype.hex(got)) vs \(element)")
+              caught = caught || !element.accepts(bits: Self.bits(total * 1.125 + 0.0625, dtype), dtype: dtype)
             }
           }
         }
       }
-      // The residual test of TOL-BAT-UNMERGE-1 passes the real computation and
-      // catches a result that is off by an eighth (plus 1/16).
-      let blockValues = layer.adapters[0].block
-      let failures = backend.batUnmergeResidualFailures(merged: layer.weight, blocks: blockValues, result: simulated)
-      try require(failures.isEmpty, "residual test failed at \(failures.prefix(3))")
-      let caught = backend.batUnmergeResidualFailures(merged: layer.weight, blocks: blockValues, result: perturbed)
-      try require(!caught.isEmpty, "an unmerge off by an eighth passed the residual test")
+      // On random blocks the bound is tight enough to catch it.
+      try require(caught || illConditioned, "an unmerge off by an eighth was accepted")
     }
   }
 
-  /// Gauss–Jordan with partial pivoting in Float; nil when a pivot is zero.
+  /// `A⁻¹` in Float as `torch.linalg.inv` computes it: PA = LU by Gaussian
+  /// elimination with partial pivoting, then A·X = I by forward and back
+  /// substitution, one column at a time; nil when a pivot is zero.
   static func floatInverse(_ matrix: [[Float]]) -> [[Float]]? {
     let n = matrix.count
-    var a = matrix
-    var inverse = (0..<n).map { i in (0..<n).map { j in Float(i == j ? 1 : 0) } }
+    var lu = matrix
+    var permutation = Array(0..<n)
+    for k in 0..<n {
+      let pivotRow = (k..<n).max { abs(lu[$0][k]) < abs(lu[$1][k]) } ?? k
+      guard lu[pivotRow][k] != 0 else { return nil }
+      lu.swapAt(k, pivotRow)
+      permutation.swapAt(k, pivotRow)
+      for row in (k + 1)..<max(n, k + 1) {
+        lu[row][k] /= lu[k][k]
+        for j in (k + 1)..<n { lu[row][j] -= lu[row][k] * lu[k][j] }
+      }
+    }
+    var inverse = (0..<n).map { _ in [Float](repeating: 0, count: n) }
     for column in 0..<n {
-      let pivotRow = (column..<n).max { abs(a[$0][column]) < abs(a[$1][column]) } ?? column
-      guard a[pivotRow][column] != 0 else { return nil }
-      a.swapAt(column, pivotRow)
-      inverse.swapAt(column, pivotRow)
-      let pivot = a[column][column]
-      for j in 0..<n {
-        a[column][j] /= pivot
-        inverse[column][j] /= pivot
+      // P·e_column, then L·z = P·e_column, then U·x = z.
+      var x = (0..<n).map { Float(permutation[$0] == column ? 1 : 0) }
+      for i in 0..<n {
+        for m in 0..<i { x[i] -= lu[i][m] * x[m] }
       }
-      for row in 0..<n where row != column {
-        let factor = a[row][column]
-        for j in 0..<n {
-          a[row][j] -= factor * a[column][j]
-          inverse[row][j] -= factor * inverse[column][j]
-        }
+      for i in (0..<n).reversed() {
+        for m in (i + 1)..<max(n, i + 1) { x[i] -= lu[i][m] * x[m] }
+        x[i] /= lu[i][i]
       }
+      for i in 0..<n { inverse[i][column] = x[i] }
     }
     return inverse
   }
+
 }

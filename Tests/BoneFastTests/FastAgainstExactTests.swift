@@ -53,8 +53,11 @@ import Testing
   /// half-precision rows of the next chunk are widened while the current one
   /// is multiplied, on values below 1 (`small`), so that float16 outputs do
   /// not overflow to infinities that would hide wrong terms; large finite
-  /// problems are large ones on values below 1, for the same reason.
-  enum Size: String { case small, large, largeFinite, wideTiles, wideBatches, wideChunks }
+  /// problems are large ones on values below 1, for the same reason; nearly
+  /// singular problems are BAT with r from 2 to 12 and blocks whose I + B
+  /// is close to singular (`Gen.nearlySingularBlock`), where the unmerge's
+  /// inverse is ill-conditioned.
+  enum Size: String { case small, large, largeFinite, wideTiles, wideBatches, wideChunks, nearlySingular }
 
   static func problem(_ dtype: DType, size: Size = .small) -> Gen<Problem> {
     let large = size == .large || size == .largeFinite
@@ -62,16 +65,18 @@ import Testing
     let inFeatures = large ? 17...300 : size == .wideChunks ? 257...400 : wideBatches ? 9...90 : 1...20
     let bone = Gen<LayerShape>.layerShape(out: large ? 5...23 : wideBatches ? 5...26 : 1...9, in: inFeatures, rank: 1...24)
       .map { (AdapterVariant.bone, $0) }
-    let ranks = size == .wideTiles ? 32...40 : large ? 13...26 : 1...9
+    let ranks = size == .wideTiles ? 32...40 : large ? 13...26 : size == .nearlySingular ? 2...12 : 1...9
     let bat = Gen<LayerShape>.batShape(rank: ranks, blocks: size == .small ? 1...3 : 1...2)
       .map { (AdapterVariant.bat, $0) }
-    let variants = size == .wideTiles ? [bat] : wideBatches ? [bone] : [bone, bat]
+    let variants = size == .wideTiles || size == .nearlySingular ? [bat] : wideBatches ? [bone] : [bone, bat]
     let element = size == .wideChunks || size == .largeFinite ? small(dtype) : moderate(dtype)
     return Gen.oneOf(variants).flatMap { variant, shape in
       let blockShapes = variant.blockShapes(rank: shape.rank, outFeatures: shape.outFeatures)
       let blockGen = Gen<[Matrix<UInt64>]> { source throws(GenerationError) in
         try blockShapes.map { (shape) throws(GenerationError) in
-          try bits(dtype, shape.rows, shape.columns, element: element).generate(&source)
+          try (size == .nearlySingular
+            ? .nearlySingularBlock(dtype, rank: shape.rows) : bits(dtype, shape.rows, shape.columns, element: element)
+          ).generate(&source)
         }
       }
       return bits(dtype, shape.outFeatures, shape.inFeatures, element: element)
@@ -96,19 +101,22 @@ import Testing
     return (fast, exact)
   }
 
-  /// Requires every fast element to be accepted by the reference element.
-  static func requireAccepted<S: FastStorage>(_ fast: Matrix<S>, _ exact: Matrix<ReferenceElement>, _ what: String) throws {
+  /// Requires every fast element to be accepted by the reference element,
+  /// but in the rows `unjudged` names (asked only about a rejected element).
+  static func requireAccepted<S: FastStorage>(
+    _ fast: Matrix<S>, _ exact: Matrix<ReferenceElement>, _ what: String, unjudged: (Int) -> Bool = { _ in false }
+  ) throws {
     try requireEqual(fast.rows, exact.rows, "\(what) rows")
     for (index, (got, expected)) in zip(fast.elements, exact.elements).enumerated() {
       try require(
-        expected.accepts(bits: got.bits, dtype: S.dtype),
+        expected.accepts(bits: got.bits, dtype: S.dtype) || unjudged(index / fast.columns),
         "\(what)[\(index / fast.columns), \(index % fast.columns)]: fast 0x\(S.dtype.hex(got.bits)), reference \(expected)")
     }
   }
 
   func check<S: FastStorage>(_ type: S.Type, _ instructions: FastInstructions, size: Size = .small) {
     let name = "fast (\(instructions)) against exact, \(S.dtype), \(size) shapes"
-    let cases = [Size.small: 150, .large: 12, .largeFinite: 12, .wideTiles: 5, .wideBatches: 10, .wideChunks: 4][size] ?? 1
+    let cases = [Size.small: 150, .large: 12, .largeFinite: 12, .wideTiles: 5, .wideBatches: 10, .wideChunks: 4, .nearlySingular: 60][size] ?? 1
     forAll(Self.problem(S.dtype, size: size), cases: cases, name: name) { p in
       var (fast, exact) = try Self.layers(p, type, instructions)
       let x = p.input
@@ -120,15 +128,46 @@ import Testing
       }
       try Self.requireAccepted(fast.weight, exact.weight, "merged W")
       try Self.requireAccepted(try fast.forward(x.map { S(bits: $0) }), try exact.forward(x.map { ExtendedRational(bits: $0, dtype: S.dtype) }), "merged forward")
-      let singular = p.variant == .bat ? exact.backend.firstSingularBlock(exact.adapters[0].block) : nil
-      if p.variant == .bat {
-        try requireEqual(fast.backend.firstSingularBlock(fast.adapters[0].block), singular, "singular block")
-      }
-      if singular == nil {
+      guard p.variant == .bat else {
         try fast.unmerge()
         try exact.unmerge()
         try Self.requireAccepted(fast.weight, exact.weight, "W after merge and unmerge")
+        return
       }
+      // BAT-UNMERGE-2: the fast backend refuses the first exactly singular
+      // block, or an earlier numerically singular one (BAT-UNMERGE-3), and
+      // nothing else; the rows of numerically singular blocks are not judged
+      // (θ_a, exact work, is computed only when it is needed).
+      let blocks = exact.adapters[0].block
+      let singular = exact.backend.firstSingularBlock(blocks)
+      var cache: [Int]?
+      func numericallySingular() -> [Int] {
+        if let cache { return cache }
+        let found = exact.backend.numericallySingularBlocks(blocks)
+        cache = found
+        return found
+      }
+      let refused = fast.backend.firstSingularBlock(fast.adapters[0].block)
+      if let refused {
+        let numericallySingular = numericallySingular()
+        try require(
+          refused == singular || (numericallySingular.contains(refused) && refused < (singular ?? .max)),
+          "refused out-block \(refused): exactly singular \(String(describing: singular)), numerically singular \(numericallySingular)")
+        let before = fast.weight
+        do {
+          try fast.unmerge()
+          try require(false, "the unmerge of a refused block succeeded")
+        } catch let error as LayerError {
+          try requireEqual(error, .singularBlock(adapter: "a", outBlock: refused), "error")
+        }
+        try require(fast.weight == before && fast.mergedAdapters == ["a"], "a refused unmerge changed the layer")
+        return
+      }
+      try require(singular == nil, "exactly singular out-block \(String(describing: singular)) was not refused")
+      try fast.unmerge()
+      try exact.unmerge()
+      let r = p.shape.rank
+      try Self.requireAccepted(fast.weight, exact.weight, "W after merge and unmerge") { row in numericallySingular().contains(row / r) }
     }
   }
 
@@ -140,6 +179,10 @@ import Testing
   @Test(arguments: instructions) func float16WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(Float16.self, i) }
   @Test(arguments: instructions) func bfloat16WithinTheBoundsAndBitExactWhereDetermined(_ i: FastInstructions) { check(BFloat16.self, i) }
 
+  @Test(arguments: instructions) func float64NearlySingularUnmergeWithinTheBounds(_ i: FastInstructions) { check(Double.self, i, size: .nearlySingular) }
+  @Test(arguments: instructions) func float32NearlySingularUnmergeWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .nearlySingular) }
+  @Test(arguments: instructions) func float16NearlySingularUnmergeWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, size: .nearlySingular) }
+  @Test(arguments: instructions) func bfloat16NearlySingularUnmergeWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .nearlySingular) }
   @Test(arguments: instructions) func float32MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .large) }
   @Test(arguments: instructions) func float32WideTilesWithinTheBounds(_ i: FastInstructions) { check(Float.self, i, size: .wideTiles) }
   @Test(arguments: instructions) func float16MicroKernelsWithinTheBounds(_ i: FastInstructions) { check(Float16.self, i, size: .large) }
@@ -153,12 +196,15 @@ import Testing
   @Test(arguments: instructions) func bfloat16WideChunksWithinTheBounds(_ i: FastInstructions) { check(BFloat16.self, i, size: .wideChunks) }
 
   /// The error rules are the shared state machine's; the fast backend's own
-  /// contribution is singularity, checked here on an exactly singular block.
-  @Test(arguments: instructions) func singularBlockIsTheSameErrorAsTheReference(_ instructions: FastInstructions) throws {
+  /// contribution is singularity, checked here on exactly singular blocks:
+  /// one whose elimination is exact, and one whose second pivot rounds to
+  /// zero without a fused multiply-add and to −2⁻²⁵ with one (BAT-UNMERGE-2).
+  @Test(arguments: instructions, [[Float(0), 2, 1, 1], [2, 3, 1, 0]])
+  func singularBlockIsTheSameErrorAsTheReference(_ instructions: FastInstructions, singularBlock: [Float]) throws {
     var fast = try FastLayer<Float>(backend: FastBackend(instructions: instructions), weight: Matrix(rows: 4, columns: 4, repeating: 1))
     let blocks: [Matrix<Float>] = [
       Matrix(rows: 2, columns: 2, repeating: 0),
-      try Matrix(rows: 2, columns: 2, elements: [0, 2, 1, 1]),  // I + B = [[1, 2], [1, 2]]
+      try Matrix(rows: 2, columns: 2, elements: singularBlock),  // I + B = [[1, 2], [1, 2]] or [[3, 3], [1, 1]]
     ]
     try fast.addAdapter("s", variant: .bat, rank: 2, block: blocks)
     try fast.merge()
