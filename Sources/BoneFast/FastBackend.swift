@@ -137,7 +137,8 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   }
 
   /// The blocks widened and every `(I + B_a)⁻¹` by LU factorisation
-  /// with partial pivoting, and the first out-block with a zero pivot.
+  /// with partial pivoting, and the first out-block that is not proved
+  /// nonsingular (`FastKernels.inversesOfIdentityPlus`).
   @_specialize(where Storage == Float)
   @_specialize(where Storage == Double)
   @_specialize(where Storage == Float16)
@@ -156,8 +157,10 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
     }
   }
 
-  /// The first out-block whose `I + B_a` has a zero pivot in elimination
-  /// with partial pivoting (`BAT-UNMERGE-2`).
+  /// The first out-block whose `I + B_a` is not proved nonsingular: a zero
+  /// pivot, or an inverse that does not certify it. Every exactly singular
+  /// block is one (`BAT-UNMERGE-2`); any other is, to first order,
+  /// numerically singular (`BAT-UNMERGE-3`).
   public func firstSingularBlock(_ blocks: [Matrix<Storage>]) -> Int? {
     inverses(blocks).singular
   }
