@@ -402,9 +402,8 @@ public enum FastKernels<Instructions: InstructionSet> {
     _ block: UnsafePointer<C>, _ r: Int, into x: UnsafeMutablePointer<C>, lu: UnsafeMutablePointer<C>,
     pivots: UnsafeMutablePointer<Int>
   ) -> Bool {
-    for e in 0..<(r * r) {
-      lu[e] = block[e] + (e / r == e % r ? 1 : 0)
-    }
+    lu.update(from: block, count: r * r)
+    for i in 0..<r { lu[i * r + i] += 1 }
     // PA = LU: the multipliers below the diagonal, U on and above it.
     for k in 0..<r {
       var pivotRow = k
@@ -417,13 +416,9 @@ public enum FastKernels<Instructions: InstructionSet> {
       if pivotRow != k {
         for j in 0..<r { swap(&lu[k * r + j], &lu[pivotRow * r + j]) }
       }
-      let pivotTail = lu + k * r + k + 1
-      for row in (k + 1)..<max(r, k + 1) {
-        let target = lu + row * r
-        let multiplier = target[k] / pivot
-        target[k] = multiplier
-        if multiplier != 0 { Instructions.subtractScaled(target + k + 1, multiplier, pivotTail, r - k - 1) }
-      }
+      for row in (k + 1)..<max(r, k + 1) { lu[row * r + k] /= pivot }
+      let below = lu + (k + 1) * r
+      Instructions.subtractScaledRows(below + k + 1, r, below + k, r, r - k - 1, lu + k * r + k + 1, r - k - 1)
     }
     // L·Z = I, row by row (L has a unit diagonal): row k of Z = L⁻¹ is zero
     // right of column k, so each row operation stops there. Solving with I
@@ -432,10 +427,7 @@ public enum FastKernels<Instructions: InstructionSet> {
     x.update(repeating: 0, count: r * r)
     for i in 0..<r { x[i * r + i] = 1 }
     for k in 0..<r {
-      for row in (k + 1)..<max(r, k + 1) {
-        let multiplier = lu[row * r + k]
-        if multiplier != 0 { Instructions.subtractScaled(x + row * r, multiplier, x + k * r, k + 1) }
-      }
+      Instructions.subtractScaledRows(x + (k + 1) * r, r, lu + (k + 1) * r + k, r, r - k - 1, x + k * r, k + 1)
     }
     // U·X = Z, from the last row up: row k is final once the rows below it
     // have been subtracted, and is then divided by its pivot (each quotient
@@ -452,10 +444,7 @@ public enum FastKernels<Instructions: InstructionSet> {
         rowK[j] /= lu[k * r + k]
         j += 1
       }
-      for row in 0..<k {
-        let factor = lu[row * r + k]
-        if factor != 0 { Instructions.subtractScaled(x + row * r, factor, rowK, r) }
-      }
+      Instructions.subtractScaledRows(x, r, lu + k, r, k, rowK, r)
     }
     // X·P: row interchange k ↔ p_k of the factorisation is column
     // interchange k ↔ p_k of the inverse, in reverse order.
@@ -475,7 +464,7 @@ public enum FastKernels<Instructions: InstructionSet> {
   /// singular A is never certified; a nonsingular one is whenever the
   /// first-order bound of `TOL-BAT-UNMERGE-1` on the right residual is small
   /// (`BAT-UNMERGE-2`, `BAT-UNMERGE-3`). NaN in X̂ fails. `scratch` holds
-  /// 2r values; one product `Â·X̂` (r³ multiply-adds, rows of r at a time),
+  /// 2r² + r values; one product `Â·X̂` (r³ multiply-adds, rows of r at a time),
   /// unless A is strictly diagonally dominant, which proves it nonsingular in
   /// r² operations (`isDiagonallyDominant`).
   @inlinable
@@ -485,23 +474,24 @@ public enum FastKernels<Instructions: InstructionSet> {
     if isDiagonallyDominant(block, r) { return true }
     let n = C(r + 2) * (C.ulpOfOne / 2)
     let gamma = n / (1 - n)
-    let row = scratch
+    // −Â, then the product Â·X̂ = −(Σ_k (−Â)[:, k] ⊗ X̂[k, :]) accumulated as 0 − Σ.
+    let negated = scratch
+    let product = scratch + r * r
+    let sums = scratch + 2 * r * r
+    for e in 0..<(r * r) { negated[e] = -block[e] }
+    for i in 0..<r { negated[i * r + i] = -(block[i * r + i] + 1) }
+    product.update(repeating: 0, count: r * r)
+    for k in 0..<r { Instructions.subtractScaledRows(product, r, negated + k, r, r, x + k * r, r) }
     // s_k = Σ_j |X̂_kj|, so that row i of |Â||X̂| sums to Σ_k |Â_ik|·s_k.
-    let sums = scratch + r
     for k in 0..<r {
       sums[k] = 0
       for j in 0..<r { sums[k] += abs(x[k * r + j]) }
     }
     for i in 0..<r {
-      row.update(repeating: 0, count: r)
       var magnitude: C = 0
-      for k in 0..<r {
-        let a = block[i * r + k] + (i == k ? 1 : 0)
-        magnitude += abs(a) * sums[k]
-        if a != 0 { Instructions.subtractScaled(row, -a, x + k * r, r) }
-      }
+      for k in 0..<r { magnitude += abs(negated[i * r + k]) * sums[k] }
       var total = gamma * magnitude
-      for j in 0..<r { total += abs((i == j ? 1 : 0) - row[j]) }
+      for j in 0..<r { total += abs((i == j ? 1 : 0) - product[i * r + j]) }
       guard total <= 0.5 else { return false }
     }
     return true
@@ -528,21 +518,28 @@ public enum FastKernels<Instructions: InstructionSet> {
     return true
   }
 
-  /// `target[t] ← target[t] − factor · source[t]` for `t < count`, eight
-  /// lanes at a time: one row operation of `invertIdentityPlus`.
+  /// For each of `rows` rows ρ, unless its factor `f = factors[ρ·factorStride]`
+  /// is zero: `target[ρ·targetStride + t] −= f · source[t]` for `t < count`,
+  /// eight lanes at a time: one step of `invertIdentityPlus`.
   @inlinable @inline(__always)
-  public static func subtractScaled8<C: SIMDScalar & BinaryFloatingPoint>(
-    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int
+  public static func subtractScaledRows8<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ targetStride: Int, _ factors: UnsafePointer<C>, _ factorStride: Int, _ rows: Int,
+    _ source: UnsafePointer<C>, _ count: Int
   ) {
-    let f = SIMD8<C>(repeating: -factor)
-    var j = 0
-    while j + 8 <= count {
-      store(Instructions.multiplyAdd(load(target + j), f, load(source + j)), target + j)
-      j += 8
-    }
-    while j < count {
-      target[j] -= factor * source[j]
-      j += 1
+    for row in 0..<rows {
+      let factor = factors[row * factorStride]
+      if factor == 0 { continue }
+      let destination = target + row * targetStride
+      let f = SIMD8<C>(repeating: -factor)
+      var j = 0
+      while j + 8 <= count {
+        store(Instructions.multiplyAdd(load(destination + j), f, load(source + j)), destination + j)
+        j += 8
+      }
+      while j < count {
+        destination[j] -= factor * source[j]
+        j += 1
+      }
     }
   }
 
@@ -568,11 +565,12 @@ public enum FastKernels<Instructions: InstructionSet> {
           parallelChunks(count, costPerItem: r * r * r) { range in
             let (blockBase, inverseBase, flagBase) = shared.value
             let pivots = UnsafeMutablePointer<Int>.allocate(capacity: r)
-            // The LU factors, then the scratch of the certificate.
-            let lu = UnsafeMutablePointer<C>.allocate(capacity: max(r * r, 2 * r))
+            let lu = UnsafeMutablePointer<C>.allocate(capacity: r * r)
+            let scratch = UnsafeMutablePointer<C>.allocate(capacity: 2 * r * r + r)
             defer {
               pivots.deallocate()
               lu.deallocate()
+              scratch.deallocate()
             }
             for a in range {
               let block = blockBase + a * r * r
@@ -580,7 +578,7 @@ public enum FastKernels<Instructions: InstructionSet> {
               // A non-finite block is not singular: its tiles become non-finite.
               let finite = (0..<(r * r)).allSatisfy { block[$0].isFinite }
               if !invertIdentityPlus(block, r, into: inverse, lu: lu, pivots: pivots)
-                || (finite && !certifiesInverse(block, r, inverse, scratch: lu))
+                || (finite && !certifiesInverse(block, r, inverse, scratch: scratch))
               {
                 flagBase[a] = true
                 inverse.update(repeating: .nan, count: r * r)

@@ -34,11 +34,14 @@ public protocol InstructionSet {
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute)
 
-  /// `target[t] ← target[t] − factor · source[t]` for `t < count` (one or
-  /// two roundings each): one row operation of the LU factorisation and of
-  /// the triangular solves of the inversion (`BAT-UNMERGE-1`, `TOL-BAT-UNMERGE-1`).
-  static func subtractScaled<C: SIMDScalar & BinaryFloatingPoint>(
-    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int)
+  /// For each of `rows` rows ρ, unless its factor `f = factors[ρ·factorStride]`
+  /// is zero: `target[ρ·targetStride + t] −= f · source[t]` for `t < count`
+  /// (one or two roundings each): one step of the LU factorisation, of the
+  /// triangular solves and of the certificate of the inversion
+  /// (`BAT-UNMERGE-1`, `BAT-UNMERGE-2`, `TOL-BAT-UNMERGE-1`).
+  static func subtractScaledRows<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ targetStride: Int, _ factors: UnsafePointer<C>, _ factorStride: Int, _ rows: Int,
+    _ source: UnsafePointer<C>, _ count: Int)
 
   /// The weight rows one call of `rowsTimesLanes` takes, or 0 when this
   /// copy has no kernel with the samples in the lanes.
@@ -124,12 +127,13 @@ extension InstructionSet {
     FastKernels<Self>.dots4x1(w0, w1, w2, w3, x, count)
   }
 
-  /// Eight lanes at a time (`FastKernels.subtractScaled8`).
+  /// Eight lanes at a time (`FastKernels.subtractScaledRows8`).
   @inlinable @inline(__always)
-  public static func subtractScaled<C: SIMDScalar & BinaryFloatingPoint>(
-    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int
+  public static func subtractScaledRows<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ targetStride: Int, _ factors: UnsafePointer<C>, _ factorStride: Int, _ rows: Int,
+    _ source: UnsafePointer<C>, _ count: Int
   ) {
-    FastKernels<Self>.subtractScaled8(target, factor, source, count)
+    FastKernels<Self>.subtractScaledRows8(target, targetStride, factors, factorStride, rows, source, count)
   }
 
   /// None: the batched forward takes the samples four or two at a time.

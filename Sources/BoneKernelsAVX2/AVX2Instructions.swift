@@ -122,17 +122,19 @@ public enum AVX512Instructions: InstructionSet {
     return (values[0], values[1], values[2], values[3])
   }
 
-  /// `AVX512MicroKernels.subtractScaledFloat` for float32, else as the AVX2 copy.
+  /// `AVX512MicroKernels.subtractScaledRowsFloat` for float32, else as the AVX2 copy.
   @inlinable @inline(__always)
-  public static func subtractScaled<C: SIMDScalar & BinaryFloatingPoint>(
-    _ target: UnsafeMutablePointer<C>, _ factor: C, _ source: UnsafePointer<C>, _ count: Int
+  public static func subtractScaledRows<C: SIMDScalar & BinaryFloatingPoint>(
+    _ target: UnsafeMutablePointer<C>, _ targetStride: Int, _ factors: UnsafePointer<C>, _ factorStride: Int, _ rows: Int,
+    _ source: UnsafePointer<C>, _ count: Int
   ) {
     guard C.self == Float.self else {
-      FastKernels<Self>.subtractScaled8(target, factor, source, count)
+      FastKernels<Self>.subtractScaledRows8(target, targetStride, factors, factorStride, rows, source, count)
       return
     }
-    AVX512MicroKernels.subtractScaledFloat(
-      UnsafeMutableRawPointer(target).assumingMemoryBound(to: Float.self), unsafeBitCast(factor, to: Float.self),
+    AVX512MicroKernels.subtractScaledRowsFloat(
+      UnsafeMutableRawPointer(target).assumingMemoryBound(to: Float.self), targetStride,
+      UnsafeRawPointer(factors).assumingMemoryBound(to: Float.self), factorStride, rows,
       UnsafeRawPointer(source).assumingMemoryBound(to: Float.self), count)
   }
 

@@ -295,21 +295,29 @@ extension AVX512MicroKernels {
 // MARK: - Inversion (BAT-UNMERGE-1, BAT-UNMERGE-2)
 
 extension AVX512MicroKernels {
-  /// `target[t] ← target[t] − factor · source[t]` for `t < count` (fused),
-  /// sixteen lanes at a time: one row operation of the LU inversion
-  /// (`BAT-UNMERGE-1`, `TOL-BAT-UNMERGE-1`).
-  public static func subtractScaledFloat(
-    _ target: UnsafeMutablePointer<Float>, _ factor: Float, _ source: UnsafePointer<Float>, _ count: Int
+  /// For each of `rows` float32 rows ρ, unless its factor
+  /// `f = factors[ρ·factorStride]` is zero:
+  /// `target[ρ·targetStride + t] −= f · source[t]` for `t < count` (fused),
+  /// sixteen lanes at a time: one step of the LU inversion (`BAT-UNMERGE-1`,
+  /// `BAT-UNMERGE-2`, `TOL-BAT-UNMERGE-1`).
+  public static func subtractScaledRowsFloat(
+    _ target: UnsafeMutablePointer<Float>, _ targetStride: Int, _ factors: UnsafePointer<Float>, _ factorStride: Int,
+    _ rows: Int, _ source: UnsafePointer<Float>, _ count: Int
   ) {
-    let f = SIMD16<Float>(repeating: -factor)
-    var j = 0
-    while j + 16 <= count {
-      store16(load16(target + j).addingProduct(f, load16(source + j)), target + j)
-      j += 16
-    }
-    while j < count {
-      target[j] = target[j].addingProduct(-factor, source[j])
-      j += 1
+    for row in 0..<rows {
+      let factor = factors[row * factorStride]
+      if factor == 0 { continue }
+      let destination = target + row * targetStride
+      let f = SIMD16<Float>(repeating: -factor)
+      var j = 0
+      while j + 16 <= count {
+        store16(load16(destination + j).addingProduct(f, load16(source + j)), destination + j)
+        j += 16
+      }
+      while j < count {
+        destination[j] = destination[j].addingProduct(-factor, source[j])
+        j += 1
+      }
     }
   }
 }
