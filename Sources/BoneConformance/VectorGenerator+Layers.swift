@@ -149,6 +149,26 @@ extension VectorGenerator {
     return cases
   }
 
+  /// The BAT unmerge of a non-finite block whose elimination meets a zero
+  /// pivot, added after `laterBatScenarios` (so that earlier tcIds stay).
+  func batNonFiniteUnmergeScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
+    guard policy == .cpu else { return [] }
+    var values = Values(generator: SplitMix64(seed: 0xBA7F ^ UInt64(dtype.bitWidth)), dtype: dtype)
+    let shape = ShapeSpec(out: 4, in: 4, r: 2)
+    var cases: [(ShapeSpec, TestCase)] = []
+    // I + B_1 = [[1, 0], [∞, 1]]: not singular (a non-finite block never is),
+    // though its elimination meets a zero pivot; the unmerge gives non-finite rows.
+    var infinite = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 4), bias: nil)
+    let withInfinity = Matrix<UInt64>(rows: 2, columns: 2) { i, j in i == 1 && j == 0 ? dtype.positiveInfinityBits : small(0, 0, dtype) }
+    infinite.add("i", .bat, rank: 2, block: [values.batBlock(2, scale: -3, policy: policy), withInfinity])
+    infinite.op("merge")
+    infinite.op("unmerge")
+    cases.append((shape, try infinite.finish(
+      "I + B_1 = [[1, 0], [inf, 1]] is not singular though its elimination meets a zero pivot: unmerge gives non-finite rows",
+      flags: ["NonFiniteBlock", "ZeroPivotNotSingular"], requirements: ["BAT-UNMERGE-2", "DTYPE-NONFINITE-1"])))
+    return cases
+  }
+
   /// BAT scenarios for one dtype and policy.
   func batScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
     var cases: [(ShapeSpec, TestCase)] = []

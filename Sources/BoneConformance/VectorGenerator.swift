@@ -23,6 +23,7 @@ public struct VectorGenerator {
     "NotDivisible": Note(bugType: "INVALID_INPUT", description: "BAT with in or out not divisible by r (BAT-SHAPE-1)."),
     "SingularBlock": Note(bugType: "INVALID_STATE", description: "I + B_a is singular: unmerge must fail and change nothing (BAT-UNMERGE-2)."),
     "RoundedPivot": Note(bugType: "EDGE_CASE", description: "I + B_a is exactly singular, but a floating-point elimination with a fused multiply-add meets a tiny nonzero pivot instead of zero: a zero-pivot test alone misses it (BAT-UNMERGE-2)."),
+    "ZeroPivotNotSingular": Note(bugType: "NON_FINITE", description: "I + B_a holds an infinity, and its elimination meets a zero pivot, but a non-finite block is not singular: the unmerge goes on and gives non-finite values (BAT-UNMERGE-2, DTYPE-NONFINITE-1)."),
     "NumericallySingular": Note(bugType: "EDGE_CASE", description: "I + B_a is nonsingular but rounds to a singular matrix in the working precision (BAT-UNMERGE-3): unmerge may fail with singularBlock or give any values; the weight after it is not judged."),
     "NonFiniteBlock": Note(bugType: "NON_FINITE", description: "A block holds NaN or ±infinity (LAYER-SAFE-1, DTYPE-NONFINITE-1)."),
     "SafeMerge": Note(bugType: "INVALID_STATE", description: "A safe merge: a non-finite result must be an error with nothing written."),
@@ -83,7 +84,7 @@ public struct VectorGenerator {
     }
     // The first release's scenarios, then later additions, so that tcIds stay stable.
     let passes: [(DType, DevicePolicy) throws -> [(ShapeSpec, TestCase)]] =
-      variant == .bone ? [boneScenarios, laterBoneScenarios] : [batScenarios, laterBatScenarios]
+      variant == .bone ? [boneScenarios, laterBoneScenarios] : [batScenarios, laterBatScenarios, batNonFiniteUnmergeScenarios]
     for (scenarioPass, (dtype, policy)) in passes.flatMap({ pass in combinations.map { (pass, $0) } }) {
       let scenarios = try scenarioPass(dtype, policy)
       // One group per shape.

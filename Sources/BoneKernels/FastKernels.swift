@@ -575,10 +575,14 @@ public enum FastKernels<Instructions: InstructionSet> {
             for a in range {
               let block = blockBase + a * r * r
               let inverse = inverseBase + a * r * r
-              // A non-finite block is not singular: its tiles become non-finite.
-              let finite = (0..<(r * r)).allSatisfy { block[$0].isFinite }
+              // A non-finite block is not singular, whatever its elimination
+              // meets: its tiles become NaN (the reference's rule for them).
+              guard (0..<(r * r)).allSatisfy({ block[$0].isFinite }) else {
+                inverse.update(repeating: .nan, count: r * r)
+                continue
+              }
               if !invertIdentityPlus(block, r, into: inverse, lu: lu, pivots: pivots)
-                || (finite && !certifiesInverse(block, r, inverse, scratch: scratch))
+                || !certifiesInverse(block, r, inverse, scratch: scratch)
               {
                 flagBase[a] = true
                 inverse.update(repeating: .nan, count: r * r)

@@ -217,6 +217,26 @@ import Testing
     #expect(throws: LayerError.singularBlock(adapter: "s", outBlock: 1)) { try exact.unmerge() }
   }
 
+  /// BAT-UNMERGE-2, DTYPE-NONFINITE-1: a block with an infinity is not
+  /// singular, even where its elimination meets a zero pivot (I + B =
+  /// [[1, 0], [∞, 1]]: the multiplier 1/∞ leaves 0 as the second pivot);
+  /// the unmerge goes on and that block's tiles become non-finite, as in the
+  /// reference.
+  @Test(arguments: instructions) func nonFiniteBlockIsNotSingular(_ instructions: FastInstructions) throws {
+    let weight = Matrix<Float>(rows: 4, columns: 2) { i, j in Float(i + 2 * j + 1) / 8 }
+    var fast = try FastLayer<Float>(backend: FastBackend(instructions: instructions), weight: weight)
+    let blocks: [Matrix<Float>] = [Matrix(rows: 2, columns: 2, repeating: 0), try Matrix(rows: 2, columns: 2, elements: [0, 0, .infinity, 0])]
+    try fast.addAdapter("i", variant: .bat, rank: 2, block: blocks)
+    try fast.merge()
+    try fast.unmerge()
+    var exact = try ExactLayer(dtype: .float32, policy: .cpu, weightBits: weight.map { UInt64($0.bitPattern) })
+    try exact.addAdapter("i", variant: .bat, rank: 2, block: blocks.map { $0.map { ExtendedRational(bits: UInt64($0.bitPattern), dtype: .float32) } })
+    try exact.merge()
+    try exact.unmerge()
+    try Self.requireAccepted(fast.weight, exact.weight, "W after merge and unmerge")
+    #expect((2..<4).allSatisfy { row in (0..<2).allSatisfy { !fast.weight[row, $0].isFinite } })
+  }
+
   /// LAYER-SAFE-1, DTYPE-NONFINITE-1 in the fast implementation: NaN in a
   /// block, safe merge, nothing written; unsafe merge writes NaN.
   @Test(arguments: instructions) func safeMergeOfNaNWritesNothing(_ instructions: FastInstructions) throws {
