@@ -147,7 +147,7 @@ public struct ExactBackend: LayerBackend {
     blocks.firstIndex { block in
       let finite = block.elements.compactMap(\.rational)
       guard finite.count == block.elements.count else { return false }
-      return ExactMath.identityPlus(Matrix(unchecked: block.rows, block.columns, finite)).inverse() == nil
+      return ExactLU(ExactMath.identityPlus(Matrix(unchecked: block.rows, block.columns, finite))) == nil
     }
   }
 
@@ -166,13 +166,13 @@ public struct ExactBackend: LayerBackend {
       guard finite.count == blocks[a].elements.count else { return false }
       let r = blocks[a].rows
       let identityPlus = ExactMath.identityPlus(Matrix(unchecked: r, r, finite))
-      guard let inverse = identityPlus.inverse(), let lu = ExactLU(identityPlus) else { return false }
+      guard let lu = ExactLU(identityPlus) else { return false }
       // M = γ_{3r}(u_w)·Pᵀ|L||U| + 2·γ_{r+2}(u_w)·|A|; θ_a = max(‖M·|A⁻¹|‖∞, ‖|A⁻¹|·M‖∞).
       // Row i of P·Q sums to (P·q)_i, q the row sums of Q: matrix-vector products only.
       let solve = RoundingModel.gamma(3 * r, working)
       let rounding = Rational(2) * RoundingModel.gamma(r + 2, working)
       let aMagnitude = identityPlus.map(\.magnitude)
-      let inverseMagnitude = inverse.matrix.map(\.magnitude)
+      let inverseMagnitude = lu.inverse().map(\.magnitude)
       func times(_ q: Matrix<Rational>, _ v: [Rational]) -> [Rational] {
         (0..<r).map { i in (0..<r).reduce(Rational.zero) { $0 + q[i, $1] * v[$1] } }
       }

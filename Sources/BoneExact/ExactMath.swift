@@ -93,54 +93,11 @@ public struct ExactInverse: Sendable {
 }
 
 extension Matrix where Element == Rational {
-  /// The exact inverse by Gauss–Jordan elimination with partial pivoting (the
-  /// largest magnitude in the column is the pivot), or nil when singular or
-  /// not square.
+  /// The exact inverse, from the factorisation of `ExactLU` (A·X = I solved
+  /// with L and U), with that elimination's growth factor; nil when singular
+  /// or not square.
   public func inverse() -> ExactInverse? {
-    guard rows == columns else { return nil }
-    let n = rows
-    var a = self
-    var inverse = Matrix(rows: n, columns: n) { i, j in i == j ? Rational.one : .zero }
-    let largestInput = elements.map(\.magnitude).max() ?? .zero
-    var largest = largestInput
-    for column in 0..<n {
-      // Partial pivoting: the row with the largest entry in this column.
-      var pivotRow = column
-      for row in (column + 1)..<Swift.max(n, column + 1) where a[row, column].magnitude > a[pivotRow, column].magnitude {
-        pivotRow = row
-      }
-      let pivot = a[pivotRow, column]
-      guard !pivot.isZero else { return nil }
-      if pivotRow != column {
-        for j in 0..<n {
-          let t = a[column, j]
-          a[column, j] = a[pivotRow, j]
-          a[pivotRow, j] = t
-          let u = inverse[column, j]
-          inverse[column, j] = inverse[pivotRow, j]
-          inverse[pivotRow, j] = u
-        }
-      }
-      // The pivot is nonzero, so the division cannot fail.
-      guard let reciprocal = try? pivot.reciprocal() else { return nil }
-      for row in 0..<n where row != column {
-        let factor = a[row, column] * reciprocal
-        if factor.isZero { continue }
-        for j in 0..<n {
-          a[row, j] -= factor * a[column, j]
-          inverse[row, j] -= factor * inverse[column, j]
-          // Growth is measured on the part below and right of the pivot, as
-          // in LU: the entries Gaussian elimination would keep.
-          if row > column, j > column { largest = Swift.max(largest, a[row, j].magnitude) }
-        }
-      }
-      for j in 0..<n {
-        a[column, j] *= reciprocal
-        inverse[column, j] *= reciprocal
-      }
-    }
-    let growth = largestInput.isZero ? Rational.one : ((try? largest / largestInput) ?? .one)
-    return ExactInverse(matrix: inverse, growthFactor: growth)
+    ExactLU(self).map { ExactInverse(matrix: $0.inverse(), growthFactor: $0.growthFactor) }
   }
 }
 
@@ -154,6 +111,9 @@ public struct ExactLU: Sendable {
   public let factors: Matrix<Rational>
   /// The row of A that each row of PA is.
   public let order: [Int]
+  /// max |entry of A or of any reduced matrix| / max |a_ij| (1 for the
+  /// zero matrix): the growth factor of the elimination (`TOL-BAT-UNMERGE-1`).
+  public let growthFactor: Rational
 
   /// The factorisation of a square matrix, or nil when it is singular or not square.
   public init?(_ a: Matrix<Rational>) {
@@ -161,6 +121,8 @@ public struct ExactLU: Sendable {
     let n = a.rows
     var f = a
     var order = Array(0..<n)
+    let largestInput = a.elements.map(\.magnitude).max() ?? .zero
+    var largest = largestInput
     for k in 0..<n {
       var pivotRow = k
       for row in (k + 1)..<Swift.max(n, k + 1) where f[row, k].magnitude > f[pivotRow, k].magnitude { pivotRow = row }
@@ -177,11 +139,36 @@ public struct ExactLU: Sendable {
         let multiplier = f[row, k] * reciprocal
         f[row, k] = multiplier
         if multiplier.isZero { continue }
-        for j in (k + 1)..<n { f[row, j] -= multiplier * f[k, j] }
+        for j in (k + 1)..<n {
+          f[row, j] -= multiplier * f[k, j]
+          largest = Swift.max(largest, f[row, j].magnitude)
+        }
       }
     }
     factors = f
     self.order = order
+    growthFactor = largestInput.isZero ? .one : ((try? largest / largestInput) ?? .one)
+  }
+
+  /// A⁻¹: the solution of A·X = I, by forward substitution with L and back
+  /// substitution with U on P·I.
+  public func inverse() -> Matrix<Rational> {
+    let n = factors.rows
+    var x = Matrix<Rational>(rows: n, columns: n) { i, j in order[i] == j ? Rational.one : .zero }
+    for j in 0..<n {
+      for i in 0..<n {
+        var total = x[i, j]
+        for m in 0..<i { total -= factors[i, m] * x[m, j] }
+        x[i, j] = total
+      }
+      for i in (0..<n).reversed() {
+        var total = x[i, j]
+        for m in (i + 1)..<Swift.max(n, i + 1) { total -= factors[i, m] * x[m, j] }
+        // Every pivot is nonzero: the factorisation exists.
+        x[i, j] = (try? total / factors[i, i]) ?? .zero
+      }
+    }
+    return x
   }
 
   /// `Pᵀ·|L|·|U|·v`: the product with |L||U|, its rows in A's order (the
