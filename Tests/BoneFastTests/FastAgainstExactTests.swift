@@ -140,16 +140,9 @@ import Testing
       // (θ_a, exact work, is computed only when it is needed).
       let blocks = exact.adapters[0].block
       let singular = exact.backend.firstSingularBlock(blocks)
-      var cache: [Int]?
-      func numericallySingular() -> [Int] {
-        if let cache { return cache }
-        let found = exact.backend.numericallySingularBlocks(blocks)
-        cache = found
-        return found
-      }
+      lazy var numericallySingular = exact.backend.numericallySingularBlocks(blocks)
       let refused = fast.backend.firstSingularBlock(fast.adapters[0].block)
       if let refused {
-        let numericallySingular = numericallySingular()
         try require(
           refused == singular || (numericallySingular.contains(refused) && refused < (singular ?? .max)),
           "refused out-block \(refused): exactly singular \(String(describing: singular)), numerically singular \(numericallySingular)")
@@ -167,7 +160,7 @@ import Testing
       try fast.unmerge()
       try exact.unmerge()
       let r = p.shape.rank
-      try Self.requireAccepted(fast.weight, exact.weight, "W after merge and unmerge") { row in numericallySingular().contains(row / r) }
+      try Self.requireAccepted(fast.weight, exact.weight, "W after merge and unmerge") { row in numericallySingular.contains(row / r) }
     }
   }
 
