@@ -687,11 +687,47 @@ public enum FastKernels<Instructions: InstructionSet> {
   /// a chunk of every sample stay in the level-1 cache while the samples go by.
   @usableFromInline static var forwardChunk: Int { 256 }
 
+  /// `s[n][j] = Σ_k x_pad[n][k·r + j]` for every sample n and j < r, in the
+  /// arithmetic type (`BONE-FWD-1`): piece by piece of r columns, so each
+  /// s[n][j] adds its columns k·r + j in increasing k.
+  @inlinable
+  static func blockSums<S: FastStorage>(_ input: Matrix<S>, r: Int) -> [S.Compute] {
+    let n = input.rows
+    let inFeatures = input.columns
+    var sums = [S.Compute](repeating: 0, count: n * r)
+    sums.withUnsafeMutableBufferPointer { s in
+      input.withUnsafeBufferPointer { xs in
+        guard let sumBase = s.baseAddress, let xBase = xs.baseAddress else { return }
+        for sample in 0..<n {
+          let own = sumBase + sample * r
+          let values = xBase + sample * inFeatures
+          var start = 0
+          while start < inFeatures {
+            let length = min(r, inFeatures - start)
+            var j = 0
+            while j + 8 <= length {
+              store(load(own + j) + Instructions.load8(values + start + j), own + j)
+              j += 8
+            }
+            while j < length {
+              own[j] += values[start + j].compute
+              j += 1
+            }
+            start += r
+          }
+        }
+      }
+    }
+    return sums
+  }
+
   /// `x·Wᵀ + bias + Σ_a s_a(x)·b_a`, accumulated in the arithmetic type and
   /// rounded once. The bias and adapter terms (`s_a(x)·b_a`, a small product
   /// over the rows of b_a) are computed first; then groups of four output
   /// features, split over cores, read their weight rows once for the whole
-  /// batch, in column chunks that stay in cache.
+  /// batch, in column chunks that stay in cache. From eight samples, where
+  /// the instruction set has a kernel with the samples in the lanes, that
+  /// path instead (`forwardWithSamplesInLanes`).
   @inlinable
   public static func forward<S: FastStorage>(
     _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>]
@@ -702,45 +738,22 @@ public enum FastKernels<Instructions: InstructionSet> {
     let outFeatures = weight.rows
     var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
     guard n > 0, outFeatures > 0 else { return output }
+    // The adapter terms: s_a[n][j] = Σ_k x_pad[n][k·r + j] and each block;
+    // each thread adds Σ_j s_a[n][j]·b_a[j, o] for its own outputs.
+    let adapterTerms = boneBlocks.map { block in (r: block.rows, sums: blockSums(input, r: block.rows), block: block) }
+    let biasValues = bias?.map(\.compute)
+    let laneRows = Instructions.laneRows(C.self)
+    if n >= 8 && laneRows > 0 {
+      forwardWithSamplesInLanes(
+        input, weight: weight, biasValues: biasValues, adapterTerms: adapterTerms, laneRows: laneRows, output: &output)
+      return output
+    }
     let x = [C](unsafeUninitializedCapacity: n * inFeatures) { destination, initialized in
       input.withUnsafeBufferPointer { source in
         if let from = source.baseAddress, let to = destination.baseAddress { widen(from, to, n * inFeatures) }
       }
       initialized = n * inFeatures
     }
-    // The adapter terms: s_a[n][j] = Σ_k x_pad[n][k·r + j] and each block in the
-    // arithmetic type; each thread adds Σ_j s_a[n][j]·b_a[j, o] for its own outputs.
-    let adapterTerms: [(r: Int, sums: [C], block: Matrix<S>)] = boneBlocks.map { block in
-      let r = block.rows
-      var sums = [C](repeating: 0, count: n * r)
-      sums.withUnsafeMutableBufferPointer { s in
-        x.withUnsafeBufferPointer { xs in
-          guard let sumBase = s.baseAddress, let xBase = xs.baseAddress else { return }
-          // Piece by piece of r columns, so each s_a[n][j] still adds its
-          // columns k·r + j in increasing k.
-          for sample in 0..<n {
-            let own = sumBase + sample * r
-            let values = xBase + sample * inFeatures
-            var start = 0
-            while start < inFeatures {
-              let length = min(r, inFeatures - start)
-              var j = 0
-              while j + 8 <= length {
-                store(load(own + j) + load(values + start + j), own + j)
-                j += 8
-              }
-              while j < length {
-                own[j] += values[start + j]
-                j += 1
-              }
-              start += r
-            }
-          }
-        }
-      }
-      return (r, sums, block)
-    }
-    let biasValues = bias?.map(\.compute)
     // extra[n][o] = bias_o + Σ_a Σ_j s_a[n][j]·b_a[j, o], filled by each thread for its outputs.
     // (Each element is written by the one thread that owns its output before it is read.)
     var extra = [C](unsafeUninitializedCapacity: n * outFeatures) { _, initialized in initialized = n * outFeatures }
@@ -774,12 +787,6 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
     }
     let chunk = forwardChunk
-    let laneRows = Instructions.laneRows(C.self)
-    if n >= 8 && laneRows > 0 {
-      forwardWithSamplesInLanes(
-        x, n: n, weight: weight, laneRows: laneRows, extra: &extra, output: &output, fillExtra: fillExtra)
-      return output
-    }
     let vectorColumns = inFeatures - inFeatures % 8
     // The samples packed chunk by chunk (every sample's chunk contiguous), so
     // that a chunk's rows do not alias in the cache as rows 2^k values apart do.
@@ -914,23 +921,27 @@ public enum FastKernels<Instructions: InstructionSet> {
   /// accumulator (`Instructions.rowsTimesLanes`): blocks of `laneRows`
   /// output features split over cores, each against every group of sixteen
   /// samples (the last one padded with zero samples), column chunk by column
-  /// chunk; each dot product is one chain over all columns, then the extra
-  /// terms are added and the sum rounded once.
+  /// chunk; each dot product is one chain over all columns. Each block's
+  /// extra terms are a second set of accumulators by the same kernel: the
+  /// bias, then Σ_j s_a[n][j]·b_a[j, o] adapter by adapter in increasing j,
+  /// one fused multiply-add per term (the block's columns of b_a gathered
+  /// into a small row-major scratch). Then dot + extra is rounded once.
   @inlinable
   static func forwardWithSamplesInLanes<S: FastStorage>(
-    _ x: [S.Compute], n: Int, weight: Matrix<S>, laneRows: Int, extra: inout [S.Compute], output: inout Matrix<S>,
-    fillExtra: (UnsafeMutablePointer<S.Compute>, Int, Int) -> Void
+    _ input: Matrix<S>, weight: Matrix<S>, biasValues: [S.Compute]?,
+    adapterTerms: [(r: Int, sums: [S.Compute], block: Matrix<S>)], laneRows: Int, output: inout Matrix<S>
   ) {
     typealias C = S.Compute
+    let n = input.rows
     let inFeatures = weight.columns
     let outFeatures = weight.rows
     let chunk = forwardChunk
     let sampleGroups = (n + 15) / 16
-    // xT[g][k][s] = x[16g + s][k]: column k's samples of group g, contiguous.
-    // Built by all cores, each for its own columns, 64 at a time: each
-    // sample's piece of a row read once, the 64 columns' slots in cache.
+    // xT[g][k][s] = x[16g + s][k]: column k's samples of group g, contiguous,
+    // widened. Built by all cores, each for its own columns, 64 at a time:
+    // each sample's piece of a row read once, the 64 columns' slots in cache.
     let xT = [C](unsafeUninitializedCapacity: sampleGroups * inFeatures * 16) { destination, initialized in
-      x.withUnsafeBufferPointer { source in
+      input.withUnsafeBufferPointer { source in
         guard let to = destination.baseAddress, let from = source.baseAddress else { return }
         let shared = UnsafeSendableBox((to, from))
         parallelChunks((inFeatures + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
@@ -944,7 +955,7 @@ public enum FastKernels<Instructions: InstructionSet> {
                 let sample = 16 * group + s
                 if sample < n {
                   let row = from + sample * inFeatures
-                  for k in first..<end { columns[(k - first) * 16 + s] = row[k] }
+                  for k in first..<end { columns[(k - first) * 16 + s] = row[k].compute }
                 } else {
                   for k in first..<end { columns[(k - first) * 16 + s] = 0 }
                 }
@@ -955,72 +966,109 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
       initialized = sampleGroups * inFeatures * 16
     }
+    // The adapter terms the same way: sT[g][j][s] = s_a[16g + s][j], for the
+    // rows j < in of each block (the others meet only padding).
+    let terms = adapterTerms.map { term in
+      let used = min(term.r, inFeatures)
+      let sT = [C](unsafeUninitializedCapacity: sampleGroups * used * 16) { destination, initialized in
+        for group in 0..<sampleGroups {
+          for j in 0..<used {
+            for s in 0..<16 {
+              let sample = 16 * group + s
+              destination[(group * used + j) * 16 + s] = sample < n ? term.sums[sample * term.r + j] : 0
+            }
+          }
+        }
+        initialized = sampleGroups * used * 16
+      }
+      return (used: used, sT: sT, block: term.block)
+    }
+    let widestTerm = terms.map(\.used).max() ?? 0
     xT.withUnsafeBufferPointer { xs in
-      extra.withUnsafeMutableBufferPointer { es in
-        weight.withUnsafeBufferPointer { w in
-          output.withUnsafeMutableBufferPointer { out in
-            guard let xBase = xs.baseAddress, let extraBase = es.baseAddress, let wBase = w.baseAddress,
-              let outBase = out.baseAddress
-            else { return }
-            let shared = UnsafeSendableBox((xBase, extraBase, wBase, outBase))
-            let blocks = (outFeatures + laneRows - 1) / laneRows
-            parallelChunks(blocks, costPerItem: laneRows * inFeatures * n) { range in
-              let (xBase, extraBase, wBase, outBase) = shared.value
-              fillExtra(extraBase, range.lowerBound * laneRows, min(range.upperBound * laneRows, outFeatures))
-              // Rows not stored in the arithmetic type, and the rows of a block
-              // past the last output (the last row again; results dropped), go
-              // through a scratch chunk: the last sample group's kernel call
-              // widens the block's next chunk into it behind the columns it has
-              // multiplied (one chunk, not two, so that the chunk, the samples
-              // and the stored rows stay in the first-level cache together).
-              let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
-              let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
-              defer {
-                scratch.deallocate()
-                accumulators.deallocate()
+      weight.withUnsafeBufferPointer { w in
+        output.withUnsafeMutableBufferPointer { out in
+          guard let xBase = xs.baseAddress, let wBase = w.baseAddress, let outBase = out.baseAddress else { return }
+          let shared = UnsafeSendableBox((xBase, wBase, outBase))
+          let blocks = (outFeatures + laneRows - 1) / laneRows
+          parallelChunks(blocks, costPerItem: laneRows * inFeatures * n) { range in
+            let (xBase, wBase, outBase) = shared.value
+            // Rows not stored in the arithmetic type, and the rows of a block
+            // past the last output (the last row again; results dropped), go
+            // through a scratch chunk: the last sample group's kernel call
+            // widens the block's next chunk into it behind the columns it has
+            // multiplied (one chunk, not two, so that the chunk, the samples
+            // and the stored rows stay in the first-level cache together).
+            let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * max(chunk, widestTerm))
+            let accumulators = UnsafeMutablePointer<C>.allocate(capacity: 2 * sampleGroups * laneRows * 16)
+            let extras = accumulators + sampleGroups * laneRows * 16
+            defer {
+              scratch.deallocate()
+              accumulators.deallocate()
+            }
+            for block in range {
+              let o0 = block * laneRows
+              let full = o0 + laneRows <= outFeatures
+              let inPlace = S.self == C.self && full
+              /// The output feature of the block's row ρ (past the last output, the last one again).
+              @inline(__always) func feature(_ rho: Int) -> Int { min(o0 + rho, outFeatures - 1) }
+              /// Widens columns `start ..< start + count` of the block's rows into the scratch chunk.
+              @inline(__always) func widenChunk(_ start: Int, _ count: Int) {
+                for rho in 0..<laneRows {
+                  widen(UnsafePointer(wBase + feature(rho) * inFeatures + start), scratch + rho * chunk, count)
+                }
               }
-              for block in range {
-                let o0 = block * laneRows
-                let full = o0 + laneRows <= outFeatures
-                let inPlace = S.self == C.self && full
-                /// Widens columns `start ..< start + count` of the block's rows into the scratch chunk.
-                @inline(__always) func widenChunk(_ start: Int, _ count: Int) {
-                  for rho in 0..<laneRows {
-                    let o = min(o0 + rho, outFeatures - 1)
-                    widen(UnsafePointer(wBase + o * inFeatures + start), scratch + rho * chunk, count)
+              accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
+              if !inPlace { widenChunk(0, min(chunk, inFeatures)) }
+              var start = 0
+              while start < inFeatures {
+                let count = min(chunk, inFeatures - start)
+                let nextCount = min(chunk, inFeatures - start - count)
+                let rows = inPlace
+                  ? UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
+                  : UnsafePointer(scratch)
+                let stride = inPlace ? inFeatures : chunk
+                for group in 0..<sampleGroups {
+                  let samples = xBase + (group * inFeatures + start) * 16
+                  let acc = accumulators + group * laneRows * 16
+                  if group == sampleGroups - 1 && !inPlace && nextCount > 0 && full {
+                    Instructions.rowsTimesLanes(
+                      rows, stride, samples, count, acc, widening: UnsafePointer(wBase + o0 * inFeatures + start + count),
+                      nextStride: inFeatures, nextCount: nextCount, into: scratch, intoStride: chunk)
+                  } else {
+                    Instructions.rowsTimesLanes(rows, stride, samples, count, acc)
                   }
                 }
-                accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
-                if !inPlace { widenChunk(0, min(chunk, inFeatures)) }
-                var start = 0
-                while start < inFeatures {
-                  let count = min(chunk, inFeatures - start)
-                  let nextCount = min(chunk, inFeatures - start - count)
-                  let rows = inPlace
-                    ? UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
-                    : UnsafePointer(scratch)
-                  let stride = inPlace ? inFeatures : chunk
-                  for group in 0..<sampleGroups {
-                    let samples = xBase + (group * inFeatures + start) * 16
-                    let acc = accumulators + group * laneRows * 16
-                    if group == sampleGroups - 1 && !inPlace && nextCount > 0 && full {
+                // A partial block's next chunk (its last row repeated) is widened on its own.
+                if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount) }
+                start += count
+              }
+              // The extra terms: the bias (or zero) in every sample's lane, then
+              // each adapter's terms from its columns of the block, gathered.
+              for group in 0..<sampleGroups {
+                for rho in 0..<laneRows {
+                  (extras + (group * laneRows + rho) * 16).initialize(repeating: biasValues?[feature(rho)] ?? 0, count: 16)
+                }
+              }
+              for term in terms {
+                term.block.withUnsafeBufferPointer { b in
+                  term.sT.withUnsafeBufferPointer { sT in
+                    guard let bBase = b.baseAddress, let sBase = sT.baseAddress else { return }
+                    for j in 0..<term.used {
+                      let row = bBase + j * outFeatures
+                      for rho in 0..<laneRows { scratch[rho * term.used + j] = row[feature(rho)].compute }
+                    }
+                    for group in 0..<sampleGroups {
                       Instructions.rowsTimesLanes(
-                        rows, stride, samples, count, acc, widening: UnsafePointer(wBase + o0 * inFeatures + start + count),
-                        nextStride: inFeatures, nextCount: nextCount, into: scratch, intoStride: chunk)
-                    } else {
-                      Instructions.rowsTimesLanes(rows, stride, samples, count, acc)
+                        UnsafePointer(scratch), term.used, sBase + group * term.used * 16, term.used,
+                        extras + group * laneRows * 16)
                     }
                   }
-                  // A partial block's next chunk (its last row repeated) is widened on its own.
-                  if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount) }
-                  start += count
                 }
-                for rho in 0..<laneRows where o0 + rho < outFeatures {
-                  for sample in 0..<n {
-                    let dot = accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16]
-                    let index = sample * outFeatures + o0 + rho
-                    outBase[index] = S(rounding: dot + extraBase[index])
-                  }
+              }
+              for rho in 0..<laneRows where o0 + rho < outFeatures {
+                for sample in 0..<n {
+                  let slot = ((sample / 16) * laneRows + rho) * 16 + sample % 16
+                  outBase[sample * outFeatures + o0 + rho] = S(rounding: accumulators[slot] + extras[slot])
                 }
               }
             }
@@ -1045,7 +1093,9 @@ public enum FastKernels<Instructions: InstructionSet> {
     }
   }
 
-  /// `acc[j] += scale · row[j]` for j < count, the stored row widened as it is read.
+  /// `acc[j] += scale · row[j]` for j < count, the stored row widened as it is
+  /// read; every element by `Instructions.multiplyAdd` (fused or not as the
+  /// instruction set's), wherever it falls in the row.
   @inlinable @inline(__always)
   static func axpy<S: FastStorage>(
     _ acc: UnsafeMutablePointer<S.Compute>, _ scale: S.Compute, _ row: UnsafePointer<S>, _ count: Int
@@ -1056,9 +1106,16 @@ public enum FastKernels<Instructions: InstructionSet> {
       store(Instructions.multiplyAdd(load(acc + j), s, Instructions.load8(row + j)), acc + j)
       j += 8
     }
-    while j < count {
-      acc[j] += scale * row[j].compute
-      j += 1
+    // The last values through the same multiply-add as the others, so that
+    // an element's value does not depend on where a tile ends.
+    if j < count {
+      var (a, w) = (SIMD8<S.Compute>(), SIMD8<S.Compute>())
+      for t in 0..<count - j {
+        a[t] = acc[j + t]
+        w[t] = row[j + t].compute
+      }
+      let sum = Instructions.multiplyAdd(a, s, w)
+      for t in 0..<count - j { acc[j + t] = sum[t] }
     }
   }
 }
