@@ -998,13 +998,18 @@ public enum FastKernels<Instructions: InstructionSet> {
             // widens the block's next chunk into it behind the columns it has
             // multiplied (one chunk, not two, so that the chunk, the samples
             // and the stored rows stay in the first-level cache together).
-            let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * max(chunk, widestTerm))
+            let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
+            // The block's columns of an adapter's b, row-major (laneRows × used).
+            let gathered = UnsafeMutablePointer<C>.allocate(capacity: laneRows * widestTerm)
             let accumulators = UnsafeMutablePointer<C>.allocate(capacity: 2 * sampleGroups * laneRows * 16)
             let extras = accumulators + sampleGroups * laneRows * 16
             defer {
               scratch.deallocate()
+              gathered.deallocate()
               accumulators.deallocate()
             }
+            // Whether the previous block's last kernel call widened this block's first chunk.
+            var firstChunkWidened = false
             for block in range {
               let o0 = block * laneRows
               let full = o0 + laneRows <= outFeatures
@@ -1018,11 +1023,21 @@ public enum FastKernels<Instructions: InstructionSet> {
                 }
               }
               accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
-              if !inPlace { widenChunk(0, min(chunk, inFeatures)) }
+              if !inPlace && !firstChunkWidened { widenChunk(0, min(chunk, inFeatures)) }
+              firstChunkWidened = false
+              let nextBlockIsWhole = block + 1 < range.upperBound && o0 + 2 * laneRows <= outFeatures
               var start = 0
               while start < inFeatures {
                 let count = min(chunk, inFeatures - start)
                 let nextCount = min(chunk, inFeatures - start - count)
+                // What the last sample group's call widens behind its columns:
+                // this block's next chunk, or after its last chunk the next
+                // block's first one (so that no chunk is widened on its own,
+                // waiting for memory, but a partial block's).
+                let (ahead, aheadCount) =
+                  nextCount > 0
+                  ? (UnsafePointer(wBase + o0 * inFeatures + start + count), nextCount)
+                  : nextBlockIsWhole ? (UnsafePointer(wBase + (o0 + laneRows) * inFeatures), min(chunk, inFeatures)) : (UnsafePointer(wBase), 0)
                 let rows = inPlace
                   ? UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
                   : UnsafePointer(scratch)
@@ -1030,10 +1045,11 @@ public enum FastKernels<Instructions: InstructionSet> {
                 for group in 0..<sampleGroups {
                   let samples = xBase + (group * inFeatures + start) * 16
                   let acc = accumulators + group * laneRows * 16
-                  if group == sampleGroups - 1 && !inPlace && nextCount > 0 && full {
+                  if group == sampleGroups - 1 && !inPlace && aheadCount > 0 && full {
                     Instructions.rowsTimesLanes(
-                      rows, stride, samples, count, acc, widening: UnsafePointer(wBase + o0 * inFeatures + start + count),
-                      nextStride: inFeatures, nextCount: nextCount, into: scratch, intoStride: chunk)
+                      rows, stride, samples, count, acc, widening: ahead,
+                      nextStride: inFeatures, nextCount: aheadCount, into: scratch, intoStride: chunk)
+                    firstChunkWidened = nextCount == 0
                   } else {
                     Instructions.rowsTimesLanes(rows, stride, samples, count, acc)
                   }
@@ -1055,11 +1071,11 @@ public enum FastKernels<Instructions: InstructionSet> {
                     guard let bBase = b.baseAddress, let sBase = sT.baseAddress else { return }
                     for j in 0..<term.used {
                       let row = bBase + j * outFeatures
-                      for rho in 0..<laneRows { scratch[rho * term.used + j] = row[feature(rho)].compute }
+                      for rho in 0..<laneRows { gathered[rho * term.used + j] = row[feature(rho)].compute }
                     }
                     for group in 0..<sampleGroups {
                       Instructions.rowsTimesLanes(
-                        UnsafePointer(scratch), term.used, sBase + group * term.used * 16, term.used,
+                        UnsafePointer(gathered), term.used, sBase + group * term.used * 16, term.used,
                         extras + group * laneRows * 16)
                     }
                   }
