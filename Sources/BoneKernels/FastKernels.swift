@@ -921,11 +921,9 @@ public enum FastKernels<Instructions: InstructionSet> {
   /// accumulator (`Instructions.rowsTimesLanes`): blocks of `laneRows`
   /// output features split over cores, each against every group of sixteen
   /// samples (the last one padded with zero samples), column chunk by column
-  /// chunk; each dot product is one chain over all columns. Each block's
-  /// extra terms are a second set of accumulators by the same kernel: the
-  /// bias, then Σ_j s_a[n][j]·b_a[j, o] adapter by adapter in increasing j,
-  /// one fused multiply-add per term (the block's columns of b_a gathered
-  /// into a small row-major scratch). Then dot + extra is rounded once.
+  /// chunk; each dot product is one chain over all columns. Each thread
+  /// first computes the extra terms of its outputs (`fillExtras`); then
+  /// dot + extra is rounded once.
   @inlinable
   static func forwardWithSamplesInLanes<S: FastStorage>(
     _ input: Matrix<S>, weight: Matrix<S>, biasValues: [S.Compute]?,
@@ -983,7 +981,6 @@ public enum FastKernels<Instructions: InstructionSet> {
       }
       return (used: used, sT: sT, block: term.block)
     }
-    let widestTerm = terms.map(\.used).max() ?? 0
     xT.withUnsafeBufferPointer { xs in
       weight.withUnsafeBufferPointer { w in
         output.withUnsafeMutableBufferPointer { out in
@@ -999,15 +996,18 @@ public enum FastKernels<Instructions: InstructionSet> {
             // multiplied (one chunk, not two, so that the chunk, the samples
             // and the stored rows stay in the first-level cache together).
             let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
-            // The block's columns of an adapter's b, row-major (laneRows × used).
-            let gathered = UnsafeMutablePointer<C>.allocate(capacity: laneRows * widestTerm)
-            let accumulators = UnsafeMutablePointer<C>.allocate(capacity: 2 * sampleGroups * laneRows * 16)
-            let extras = accumulators + sampleGroups * laneRows * 16
+            let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
+            // The extra terms of this thread's outputs, sixteen samples in the
+            // lanes: extras[((o − first)·groups + g)·16 + s].
+            let first = range.lowerBound * laneRows
+            let end = min(range.upperBound * laneRows, outFeatures)
+            let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * sampleGroups * 16)
             defer {
               scratch.deallocate()
-              gathered.deallocate()
               accumulators.deallocate()
+              extras.deallocate()
             }
+            fillExtras(extras, first ..< end, sampleGroups: sampleGroups, biasValues: biasValues, terms: terms, outFeatures: outFeatures)
             // Whether the previous block's last kernel call widened this block's first chunk.
             var firstChunkWidened = false
             for block in range {
@@ -1058,34 +1058,51 @@ public enum FastKernels<Instructions: InstructionSet> {
                 if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount) }
                 start += count
               }
-              // The extra terms: the bias (or zero) in every sample's lane, then
-              // each adapter's terms from its columns of the block, gathered.
-              for group in 0..<sampleGroups {
-                for rho in 0..<laneRows {
-                  (extras + (group * laneRows + rho) * 16).initialize(repeating: biasValues?[feature(rho)] ?? 0, count: 16)
-                }
-              }
-              for term in terms {
-                term.block.withUnsafeBufferPointer { b in
-                  term.sT.withUnsafeBufferPointer { sT in
-                    guard let bBase = b.baseAddress, let sBase = sT.baseAddress else { return }
-                    for j in 0..<term.used {
-                      let row = bBase + j * outFeatures
-                      for rho in 0..<laneRows { gathered[rho * term.used + j] = row[feature(rho)].compute }
-                    }
-                    for group in 0..<sampleGroups {
-                      Instructions.rowsTimesLanes(
-                        UnsafePointer(gathered), term.used, sBase + group * term.used * 16, term.used,
-                        extras + group * laneRows * 16)
-                    }
-                  }
-                }
-              }
               for rho in 0..<laneRows where o0 + rho < outFeatures {
                 for sample in 0..<n {
-                  let slot = ((sample / 16) * laneRows + rho) * 16 + sample % 16
-                  outBase[sample * outFeatures + o0 + rho] = S(rounding: accumulators[slot] + extras[slot])
+                  let dot = accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16]
+                  let extra = extras[((o0 + rho - first) * sampleGroups + sample / 16) * 16 + sample % 16]
+                  outBase[sample * outFeatures + o0 + rho] = S(rounding: dot + extra)
                 }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The extra terms of outputs `outputs`, sixteen samples in the lanes:
+  /// `extras[((o − first)·groups + g)·16 + s]` = the bias (or zero), then
+  /// Σ_j s_a[16g + s][j]·b_a[j, o] adapter by adapter in increasing j, each
+  /// term one fused multiply-add, so that an element's value does not
+  /// depend on which outputs are computed with it (`BONE-FWD-1`). Each row
+  /// of b_a is read once, in order, against the thread's extras (in cache).
+  @inlinable @inline(__always)
+  static func fillExtras<S: FastStorage>(
+    _ extras: UnsafeMutablePointer<S.Compute>, _ outputs: Range<Int>, sampleGroups: Int, biasValues: [S.Compute]?,
+    terms: [(used: Int, sT: [S.Compute], block: Matrix<S>)], outFeatures: Int
+  ) {
+    typealias C = S.Compute
+    @inline(__always) func slot(_ o: Int, _ group: Int) -> UnsafeMutableRawPointer {
+      UnsafeMutableRawPointer(extras + ((o - outputs.lowerBound) * sampleGroups + group) * 16)
+    }
+    for o in outputs {
+      let bias = SIMD16<C>(repeating: biasValues?[o] ?? 0)
+      for group in 0..<sampleGroups { slot(o, group).storeBytes(of: bias, as: SIMD16<C>.self) }
+    }
+    for term in terms {
+      term.block.withUnsafeBufferPointer { b in
+        term.sT.withUnsafeBufferPointer { sT in
+          guard let bBase = b.baseAddress, let sBase = sT.baseAddress else { return }
+          for j in 0..<term.used {
+            let row = bBase + j * outFeatures
+            for group in 0..<sampleGroups {
+              let samples = UnsafeRawPointer(sBase + (group * term.used + j) * 16).loadUnaligned(as: SIMD16<C>.self)
+              for o in outputs {
+                let p = slot(o, group)
+                let sum = p.loadUnaligned(as: SIMD16<C>.self).addingProduct(SIMD16<C>(repeating: row[o].compute), samples)
+                p.storeBytes(of: sum, as: SIMD16<C>.self)
               }
             }
           }
