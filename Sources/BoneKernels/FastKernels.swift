@@ -992,9 +992,10 @@ public enum FastKernels<Instructions: InstructionSet> {
             // Rows not stored in the arithmetic type, and the rows of a block
             // past the last output (the last row again; results dropped), go
             // through a scratch chunk: the last sample group's kernel call
-            // widens the block's next chunk into it behind the columns it has
-            // multiplied (one chunk, not two, so that the chunk, the samples
-            // and the stored rows stay in the first-level cache together).
+            // widens the block's next chunk (after its last chunk, the next
+            // block's first) into it behind the columns it has multiplied (one
+            // chunk, not two, so that the chunk, the samples and the stored
+            // rows stay in the first-level cache together).
             let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
             let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
             // The extra terms of this thread's outputs, sixteen samples in the
@@ -1007,7 +1008,7 @@ public enum FastKernels<Instructions: InstructionSet> {
               accumulators.deallocate()
               extras.deallocate()
             }
-            fillExtras(extras, first ..< end, sampleGroups: sampleGroups, biasValues: biasValues, terms: terms, outFeatures: outFeatures)
+            fillExtras(extras, first..<end, sampleGroups: sampleGroups, biasValues: biasValues, terms: terms, outFeatures: outFeatures)
             // Whether the previous block's last kernel call widened this block's first chunk.
             var firstChunkWidened = false
             for block in range {
