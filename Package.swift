@@ -83,7 +83,7 @@ let testTargets: [Target] = [
   .testTarget(
     name: "BoneLayersTests", dependencies: ["BoneLayers", "BoneExact", "BoneNumerics", "BoneTestSupport"]),
   .testTarget(
-    name: "BoneFastTests", dependencies: ["BoneFast", "BoneExact", "BoneLayers", "BoneNumerics", "BoneTestSupport"]),
+    name: "BoneFastTests", dependencies: ["BoneFast", "BoneKernels", "BoneExact", "BoneLayers", "BoneNumerics", "BoneTestSupport"]),
   .testTarget(
     name: "BoneConformanceTests", dependencies: ["BoneConformance", "BoneExact", "BoneFast", "BoneLayers", "BoneNumerics"]),
   .testTarget(
