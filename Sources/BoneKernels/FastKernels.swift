@@ -982,23 +982,6 @@ public enum FastKernels<Instructions: InstructionSet> {
         }
       }
     }
-    // The adapter terms the same way: sT[g][j][s] = s_a[16g + s][j], for the
-    // rows j < in of each block (the others meet only padding).
-    let terms = adapterTerms.map { term in
-      let used = min(term.r, inFeatures)
-      let sT = [C](unsafeUninitializedCapacity: sampleGroups * used * 16) { destination, initialized in
-        for group in 0..<sampleGroups {
-          for j in 0..<used {
-            for s in 0..<16 {
-              let sample = 16 * group + s
-              destination[(group * used + j) * 16 + s] = sample < n ? term.sums[sample * term.r + j] : 0
-            }
-          }
-        }
-        initialized = sampleGroups * used * 16
-      }
-      return (used: used, sT: sT, block: term.block)
-    }
     do {
       weight.withUnsafeBufferPointer { w in
         output.withUnsafeMutableBufferPointer { out in
@@ -1017,17 +1000,18 @@ public enum FastKernels<Instructions: InstructionSet> {
             // rows stay in the first-level cache together).
             let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
             let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
-            // The extra terms of this thread's outputs, sixteen samples in the
-            // lanes: extras[((o − first)·groups + g)·16 + s].
+            // The extra terms of this thread's outputs: extras[sample·count + o − first].
             let first = range.lowerBound * laneRows
             let end = min(range.upperBound * laneRows, outFeatures)
-            let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * sampleGroups * 16)
+            let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * n)
             defer {
               scratch.deallocate()
               accumulators.deallocate()
               extras.deallocate()
             }
-            fillExtras(extras, first..<end, sampleGroups: sampleGroups, biasValues: biasValues, terms: terms, outFeatures: outFeatures)
+            fillExtras(
+              extras, first..<end, samples: n, biasValues: biasValues, terms: adapterTerms, inFeatures: inFeatures,
+              outFeatures: outFeatures)
             // Whether the previous block's last kernel call widened this block's first chunk.
             var firstChunkWidened = false
             for block in range {
@@ -1081,7 +1065,7 @@ public enum FastKernels<Instructions: InstructionSet> {
               for rho in 0..<laneRows where o0 + rho < outFeatures {
                 for sample in 0..<n {
                   let dot = accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16]
-                  let extra = extras[((o0 + rho - first) * sampleGroups + sample / 16) * 16 + sample % 16]
+                  let extra = extras[sample * (end - first) + o0 + rho - first]
                   outBase[sample * outFeatures + o0 + rho] = S(rounding: dot + extra)
                 }
               }
@@ -1092,57 +1076,97 @@ public enum FastKernels<Instructions: InstructionSet> {
     }
   }
 
-  /// The extra terms of outputs `outputs`, sixteen samples in the lanes:
-  /// `extras[((o − first)·groups + g)·16 + s]` = the bias (or zero), then
-  /// Σ_j s_a[16g + s][j]·b_a[j, o] adapter by adapter in increasing j, each
-  /// term one fused multiply-add, so that an element's value does not
-  /// depend on which outputs are computed with it (`BONE-FWD-1`). Each row
-  /// of b_a is read once, in order, four rows a pass against the thread's
-  /// extras (in cache).
+  /// The extra terms of outputs `outputs` for every sample:
+  /// `extras[sample·count + o − first]` (count outputs from `first`) = the
+  /// bias (or zero), then Σ_j s_a[sample][j]·b_a[j, o] adapter by adapter in
+  /// increasing j (rows j < in; the others meet only padding), each term one
+  /// `Instructions.multiplyAdd`, so that an element's value does not depend
+  /// on which outputs are computed with it (`BONE-FWD-1`). One pass per
+  /// adapter; in it, eight outputs in the lanes and eight samples' terms in
+  /// registers, so each piece of a row of b is widened once per eight samples
+  /// (past the last sample, the last one again, not stored).
   @inlinable @inline(__always)
   static func fillExtras<S: FastStorage>(
-    _ extras: UnsafeMutablePointer<S.Compute>, _ outputs: Range<Int>, sampleGroups: Int, biasValues: [S.Compute]?,
-    terms: [(used: Int, sT: [S.Compute], block: Matrix<S>)], outFeatures: Int
+    _ extras: UnsafeMutablePointer<S.Compute>, _ outputs: Range<Int>, samples n: Int, biasValues: [S.Compute]?,
+    terms: [(r: Int, sums: [S.Compute], block: Matrix<S>)], inFeatures: Int, outFeatures: Int
   ) {
     typealias C = S.Compute
-    @inline(__always) func slot(_ o: Int, _ group: Int) -> UnsafeMutableRawPointer {
-      UnsafeMutableRawPointer(extras + ((o - outputs.lowerBound) * sampleGroups + group) * 16)
-    }
-    for o in outputs {
-      let bias = SIMD16<C>(repeating: biasValues?[o] ?? 0)
-      for group in 0..<sampleGroups { slot(o, group).storeBytes(of: bias, as: SIMD16<C>.self) }
+    typealias V = SIMD8<C>
+    let count = outputs.count
+    for sample in 0..<n {
+      let own = extras + sample * count
+      if let biasValues {
+        for o in outputs { own[o - outputs.lowerBound] = biasValues[o] }
+      } else {
+        own.update(repeating: 0, count: count)
+      }
     }
     for term in terms {
       term.block.withUnsafeBufferPointer { b in
-        term.sT.withUnsafeBufferPointer { sT in
-          guard let bBase = b.baseAddress, let sBase = sT.baseAddress else { return }
-          // Four rows of b per pass over the extras (each element still gets
-          // its terms in increasing j), a quarter of the passes through cache.
-          var j = 0
-          while j < term.used {
-            let rows = min(4, term.used - j)
-            let row = bBase + j * outFeatures
-            for group in 0..<sampleGroups {
-              @inline(__always) func samples(_ k: Int) -> SIMD16<C> {
-                UnsafeRawPointer(sBase + (group * term.used + j + min(k, rows - 1)) * 16).loadUnaligned(as: SIMD16<C>.self)
+        term.sums.withUnsafeBufferPointer { sums in
+          guard let bBase = b.baseAddress, let sumBase = sums.baseAddress else { return }
+          let used = min(term.r, inFeatures)
+          var o = outputs.lowerBound
+          while o < outputs.upperBound {
+            let width = min(8, outputs.upperBound - o)
+            let column = o - outputs.lowerBound
+            var s0 = 0
+            while s0 < n {
+              /// Sample s0 + k's terms so far (past `width`, zeros).
+              @inline(__always) func terms(_ k: Int) -> V {
+                let own = extras + min(s0 + k, n - 1) * count + column
+                if width == 8 { return load(own) }
+                var values = V()
+                for lane in 0..<width { values[lane] = own[lane] }
+                return values
               }
-              let (s0, s1, s2, s3) = (samples(0), samples(1), samples(2), samples(3))
-              for o in outputs {
-                let p = slot(o, group)
-                var sum = p.loadUnaligned(as: SIMD16<C>.self).addingProduct(SIMD16<C>(repeating: row[o].compute), s0)
-                if rows == 4 {
-                  sum = sum.addingProduct(SIMD16<C>(repeating: row[outFeatures + o].compute), s1)
-                  sum = sum.addingProduct(SIMD16<C>(repeating: row[2 * outFeatures + o].compute), s2)
-                  sum = sum.addingProduct(SIMD16<C>(repeating: row[3 * outFeatures + o].compute), s3)
-                } else {
-                  for k in 1..<rows {
-                    sum = sum.addingProduct(SIMD16<C>(repeating: row[k * outFeatures + o].compute), k == 1 ? s1 : s2)
-                  }
+              var (a0, a1, a2, a3, a4, a5, a6, a7) = (terms(0), terms(1), terms(2), terms(3), terms(4), terms(5), terms(6), terms(7))
+              @inline(__always) func sums(_ k: Int) -> UnsafePointer<C> { sumBase + min(s0 + k, n - 1) * term.r }
+              let (q0, q1, q2, q3, q4, q5, q6, q7) = (sums(0), sums(1), sums(2), sums(3), sums(4), sums(5), sums(6), sums(7))
+              /// Every row's term, the piece of row j of b given by `row`.
+              @inline(__always) func addTerms(_ row: (UnsafePointer<S>) -> V) {
+                for j in 0..<used {
+                  let values = row(bBase + j * outFeatures + o)
+                  a0 = Instructions.multiplyAdd(a0, V(repeating: q0[j]), values)
+                  a1 = Instructions.multiplyAdd(a1, V(repeating: q1[j]), values)
+                  a2 = Instructions.multiplyAdd(a2, V(repeating: q2[j]), values)
+                  a3 = Instructions.multiplyAdd(a3, V(repeating: q3[j]), values)
+                  a4 = Instructions.multiplyAdd(a4, V(repeating: q4[j]), values)
+                  a5 = Instructions.multiplyAdd(a5, V(repeating: q5[j]), values)
+                  a6 = Instructions.multiplyAdd(a6, V(repeating: q6[j]), values)
+                  a7 = Instructions.multiplyAdd(a7, V(repeating: q7[j]), values)
                 }
-                p.storeBytes(of: sum, as: SIMD16<C>.self)
               }
+              if width == 8 {
+                addTerms { Instructions.load8($0) }
+              } else {
+                addTerms { source in
+                  var values = V()
+                  for lane in 0..<width { values[lane] = source[lane].compute }
+                  return values
+                }
+              }
+              /// Stores sample s0 + k's terms, if it is a sample.
+              @inline(__always) func store(_ k: Int, _ values: V) {
+                guard s0 + k < n else { return }
+                let own = extras + (s0 + k) * count + column
+                if width == 8 {
+                  FastKernels.store(values, own)
+                } else {
+                  for lane in 0..<width { own[lane] = values[lane] }
+                }
+              }
+              store(0, a0)
+              store(1, a1)
+              store(2, a2)
+              store(3, a3)
+              store(4, a4)
+              store(5, a5)
+              store(6, a6)
+              store(7, a7)
+              s0 += 8
             }
-            j += rows
+            o += width
           }
         }
       }
