@@ -159,15 +159,19 @@ public enum AVX512Instructions: InstructionSet {
 
   /// float16 and bfloat16 rows widened between the multiply-adds
   /// (`AVX512MicroKernels.rows12TimesLanesWideningFloat16`,
-  /// `rows12TimesLanesWideningBFloat16`); other types the products, then the
-  /// widening.
+  /// `rows12TimesLanesWideningBFloat16`) when `w` and `into` are scratch
+  /// chunks of its layout (rows `AVX512MicroKernels.scratchStride` apart, as
+  /// the lanes forward's chunk); otherwise the products, then the widening.
   @inlinable @inline(__always)
   public static func rowsTimesLanes<S: FastStorage>(
     _ w: UnsafePointer<S.Compute>, _ stride: Int, _ xT: UnsafePointer<S.Compute>, _ count: Int,
     _ acc: UnsafeMutablePointer<S.Compute>, widening next: UnsafePointer<S>, nextStride: Int, nextCount: Int,
     into: UnsafeMutablePointer<S.Compute>, intoStride: Int
   ) {
-    guard S.Compute.self == Float.self, S.self == Float16.self || S.self == BFloat16.self else {
+    guard S.Compute.self == Float.self, S.self == Float16.self || S.self == BFloat16.self,
+      stride == AVX512MicroKernels.scratchStride, intoStride == AVX512MicroKernels.scratchStride,
+      nextCount <= AVX512MicroKernels.scratchStride
+    else {
       FastKernels<Self>.rowsTimesLanesThenWiden(
         w, stride, xT, count, acc, widening: next, nextStride: nextStride, nextCount: nextCount, into: into,
         intoStride: intoStride)
@@ -181,12 +185,12 @@ public enum AVX512Instructions: InstructionSet {
     let destination = UnsafeMutableRawPointer(into).assumingMemoryBound(to: Float.self)
     if S.self == Float16.self {
       AVX512MicroKernels.rows12TimesLanesWideningFloat16(
-        float(w), stride, float(xT), count, floats, next: encodings, nextStride: nextStride, nextCount: nextCount,
-        into: destination, intoStride: intoStride)
+        scratch: float(w), float(xT), count, floats, next: encodings, nextStride: nextStride, nextCount: nextCount,
+        into: destination)
     } else {
       AVX512MicroKernels.rows12TimesLanesWideningBFloat16(
-        float(w), stride, float(xT), count, floats, next: encodings, nextStride: nextStride, nextCount: nextCount,
-        into: destination, intoStride: intoStride)
+        scratch: float(w), float(xT), count, floats, next: encodings, nextStride: nextStride, nextCount: nextCount,
+        into: destination)
     }
   }
 
