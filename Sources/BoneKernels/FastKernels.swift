@@ -945,132 +945,154 @@ public enum FastKernels<Instructions: InstructionSet> {
     let n = input.rows
     let inFeatures = weight.columns
     let outFeatures = weight.rows
-    let chunk = forwardChunk
     let sampleGroups = (n + 15) / 16
-    // xT[g][k][s] = x[16g + s][k]: column k's samples of group g, contiguous,
-    // widened. Built by all cores, each for its own columns, 64 at a time:
-    // each sample's piece of a row read once, the 64 columns' slots in cache.
-    // On a 64-byte boundary, so that no load of sixteen samples straddles
-    // two cache lines (7% of the kernel's speed with W streaming from memory).
+    // The transposed batch, on a 64-byte boundary, so that no load of sixteen
+    // samples straddles two cache lines (7% of the kernel's speed with W
+    // streaming from memory).
     let xTCount = sampleGroups * inFeatures * 16
     let xTMemory = UnsafeMutableRawPointer.allocate(byteCount: xTCount * MemoryLayout<C>.stride, alignment: 64)
     defer { xTMemory.deallocate() }
     let xT = xTMemory.bindMemory(to: C.self, capacity: xTCount)
-    do {
-      input.withUnsafeBufferPointer { source in
-        let to = xT
-        guard let from = source.baseAddress else { return }
-        let shared = UnsafeSendableBox((to, from))
-        parallelChunks((inFeatures + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
-          let (to, from) = shared.value
-          for block in blocks {
-            let first = 64 * block
-            let end = min(first + 64, inFeatures)
-            for group in 0..<sampleGroups {
-              let columns = to + (group * inFeatures + first) * 16
-              for s in 0..<16 {
-                let sample = 16 * group + s
-                if sample < n {
-                  let row = from + sample * inFeatures
-                  for k in first..<end { columns[(k - first) * 16 + s] = row[k].compute }
-                } else {
-                  for k in first..<end { columns[(k - first) * 16 + s] = 0 }
-                }
+    transposeBatch(input, into: xT, sampleGroups: sampleGroups)
+    weight.withUnsafeBufferPointer { w in
+      output.withUnsafeMutableBufferPointer { out in
+        guard let wBase = w.baseAddress, let outBase = out.baseAddress else { return }
+        let shared = UnsafeSendableBox((UnsafePointer(xT), wBase, outBase))
+        let blocks = (outFeatures + laneRows - 1) / laneRows
+        parallelChunks(blocks, costPerItem: laneRows * inFeatures * n) { range in
+          let (xBase, wBase, outBase) = shared.value
+          multiplyBlocks(
+            range, samples: xBase, weight: wBase, output: outBase, batch: n, inFeatures: inFeatures,
+            outFeatures: outFeatures, laneRows: laneRows, biasValues: biasValues, adapterTerms: adapterTerms)
+        }
+      }
+    }
+  }
+
+  /// xT[g][k][s] = x[16g + s][k], widened: column k's samples of group g
+  /// contiguous, samples past the batch zero (`BONE-FWD-1`). Built by all
+  /// cores, each for its own columns, 64 at a time: each sample's piece of a
+  /// row read once, the 64 columns' slots in cache.
+  @inlinable
+  static func transposeBatch<S: FastStorage>(
+    _ input: Matrix<S>, into xT: UnsafeMutablePointer<S.Compute>, sampleGroups: Int
+  ) {
+    let n = input.rows
+    let inFeatures = input.columns
+    input.withUnsafeBufferPointer { source in
+      guard let from = source.baseAddress else { return }
+      let shared = UnsafeSendableBox((xT, from))
+      parallelChunks((inFeatures + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
+        let (to, from) = shared.value
+        for block in blocks {
+          let first = 64 * block
+          let end = min(first + 64, inFeatures)
+          for group in 0..<sampleGroups {
+            let columns = to + (group * inFeatures + first) * 16
+            for s in 0..<16 {
+              let sample = 16 * group + s
+              if sample < n {
+                let row = from + sample * inFeatures
+                for k in first..<end { columns[(k - first) * 16 + s] = row[k].compute }
+              } else {
+                for k in first..<end { columns[(k - first) * 16 + s] = 0 }
               }
             }
           }
         }
       }
     }
-    do {
-      weight.withUnsafeBufferPointer { w in
-        output.withUnsafeMutableBufferPointer { out in
-          let xBase = UnsafePointer(xT)
-          guard let wBase = w.baseAddress, let outBase = out.baseAddress else { return }
-          let shared = UnsafeSendableBox((xBase, wBase, outBase))
-          let blocks = (outFeatures + laneRows - 1) / laneRows
-          parallelChunks(blocks, costPerItem: laneRows * inFeatures * n) { range in
-            let (xBase, wBase, outBase) = shared.value
-            // Rows not stored in the arithmetic type, and the rows of a block
-            // past the last output (the last row again; results dropped), go
-            // through a scratch chunk: the last sample group's kernel call
-            // widens the block's next chunk (after its last chunk, the next
-            // block's first) into it behind the columns it has multiplied (one
-            // chunk, not two, so that the chunk, the samples and the stored
-            // rows stay in the first-level cache together).
-            let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
-            let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
-            // The extra terms of this thread's outputs: extras[sample·count + o − first].
-            let first = range.lowerBound * laneRows
-            let end = min(range.upperBound * laneRows, outFeatures)
-            let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * n)
-            defer {
-              scratch.deallocate()
-              accumulators.deallocate()
-              extras.deallocate()
-            }
-            fillExtras(
-              extras, first..<end, samples: n, biasValues: biasValues, terms: adapterTerms, inFeatures: inFeatures,
-              outFeatures: outFeatures)
-            // Whether the previous block's last kernel call widened this block's first chunk.
-            var firstChunkWidened = false
-            for block in range {
-              let o0 = block * laneRows
-              let full = o0 + laneRows <= outFeatures
-              let inPlace = S.self == C.self && full
-              /// The output feature of the block's row ρ (past the last output, the last one again).
-              @inline(__always) func feature(_ rho: Int) -> Int { min(o0 + rho, outFeatures - 1) }
-              /// Widens columns `start ..< start + count` of the block's rows into the scratch chunk.
-              @inline(__always) func widenChunk(_ start: Int, _ count: Int) {
-                for rho in 0..<laneRows {
-                  widen(UnsafePointer(wBase + feature(rho) * inFeatures + start), scratch + rho * chunk, count)
-                }
-              }
-              accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
-              if !inPlace && !firstChunkWidened { widenChunk(0, min(chunk, inFeatures)) }
-              firstChunkWidened = false
-              let nextBlockIsWhole = block + 1 < range.upperBound && o0 + 2 * laneRows <= outFeatures
-              var start = 0
-              while start < inFeatures {
-                let count = min(chunk, inFeatures - start)
-                let nextCount = min(chunk, inFeatures - start - count)
-                // What the last sample group's call widens behind its columns:
-                // this block's next chunk, or after its last chunk the next
-                // block's first one (so that no chunk is widened on its own,
-                // waiting for memory, but a partial block's).
-                let (ahead, aheadCount) =
-                  nextCount > 0
-                  ? (UnsafePointer(wBase + o0 * inFeatures + start + count), nextCount)
-                  : nextBlockIsWhole ? (UnsafePointer(wBase + (o0 + laneRows) * inFeatures), min(chunk, inFeatures)) : (UnsafePointer(wBase), 0)
-                let rows = inPlace
-                  ? UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
-                  : UnsafePointer(scratch)
-                let stride = inPlace ? inFeatures : chunk
-                for group in 0..<sampleGroups {
-                  let samples = xBase + (group * inFeatures + start) * 16
-                  let acc = accumulators + group * laneRows * 16
-                  if group == sampleGroups - 1 && !inPlace && aheadCount > 0 && full {
-                    Instructions.rowsTimesLanes(
-                      rows, stride, samples, count, acc, widening: ahead,
-                      nextStride: inFeatures, nextCount: aheadCount, into: scratch, intoStride: chunk)
-                    firstChunkWidened = nextCount == 0
-                  } else {
-                    Instructions.rowsTimesLanes(rows, stride, samples, count, acc)
-                  }
-                }
-                // A partial block's next chunk (its last row repeated) is widened on its own.
-                if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount) }
-                start += count
-              }
-              for rho in 0..<laneRows where o0 + rho < outFeatures {
-                for sample in 0..<n {
-                  let dot = accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16]
-                  let extra = extras[sample * (end - first) + o0 + rho - first]
-                  outBase[sample * outFeatures + o0 + rho] = S(rounding: dot + extra)
-                }
-              }
-            }
+  }
+
+  /// One thread's blocks of `laneRows` output features of the lanes forward:
+  /// their extra terms first (`fillExtras`), then each block against every
+  /// group of sixteen samples (`samples`, transposed by `transposeBatch`),
+  /// column chunk by column chunk, and dot + extra rounded once into
+  /// `output` (`BONE-FWD-1`).
+  @inlinable @inline(__always)
+  static func multiplyBlocks<S: FastStorage>(
+    _ range: Range<Int>, samples xBase: UnsafePointer<S.Compute>, weight wBase: UnsafePointer<S>,
+    output outBase: UnsafeMutablePointer<S>, batch n: Int, inFeatures: Int, outFeatures: Int, laneRows: Int,
+    biasValues: [S.Compute]?, adapterTerms: [(r: Int, sums: [S.Compute], block: Matrix<S>)]
+  ) {
+    typealias C = S.Compute
+    let chunk = forwardChunk
+    let sampleGroups = (n + 15) / 16
+    // Rows not stored in the arithmetic type, and the rows of a block past the
+    // last output (the last row again; results dropped), go through a scratch
+    // chunk: the last sample group's kernel call widens the block's next chunk
+    // (after its last chunk, the next block's first) into it behind the columns it
+    // has multiplied (one chunk, not two, so that the chunk, the samples and the
+    // stored rows stay in the first-level cache together).
+    let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
+    let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
+    // The extra terms of this thread's outputs: extras[sample·count + o − first].
+    let first = range.lowerBound * laneRows
+    let end = min(range.upperBound * laneRows, outFeatures)
+    let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * n)
+    defer {
+      scratch.deallocate()
+      accumulators.deallocate()
+      extras.deallocate()
+    }
+    fillExtras(
+      extras, first..<end, samples: n, biasValues: biasValues, terms: adapterTerms, inFeatures: inFeatures,
+      outFeatures: outFeatures)
+    // Whether the previous block's last kernel call widened this block's first chunk.
+    var firstChunkWidened = false
+    for block in range {
+      let o0 = block * laneRows
+      let full = o0 + laneRows <= outFeatures
+      let inPlace = S.self == C.self && full
+      /// The output feature of the block's row ρ (past the last output, the last one again).
+      @inline(__always) func feature(_ rho: Int) -> Int { min(o0 + rho, outFeatures - 1) }
+      /// Widens columns `start ..< start + count` of the block's rows into the scratch chunk.
+      @inline(__always) func widenChunk(_ start: Int, _ count: Int) {
+        for rho in 0..<laneRows {
+          widen(UnsafePointer(wBase + feature(rho) * inFeatures + start), scratch + rho * chunk, count)
+        }
+      }
+      accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
+      if !inPlace && !firstChunkWidened { widenChunk(0, min(chunk, inFeatures)) }
+      firstChunkWidened = false
+      let nextBlockIsWhole = block + 1 < range.upperBound && o0 + 2 * laneRows <= outFeatures
+      var start = 0
+      while start < inFeatures {
+        let count = min(chunk, inFeatures - start)
+        let nextCount = min(chunk, inFeatures - start - count)
+        // What the last sample group's call widens behind its columns:
+        // this block's next chunk, or after its last chunk the next
+        // block's first one (so that no chunk is widened on its own,
+        // waiting for memory, but a partial block's).
+        let (ahead, aheadCount) =
+          nextCount > 0
+          ? (UnsafePointer(wBase + o0 * inFeatures + start + count), nextCount)
+          : nextBlockIsWhole ? (UnsafePointer(wBase + (o0 + laneRows) * inFeatures), min(chunk, inFeatures)) : (UnsafePointer(wBase), 0)
+        let rows = inPlace
+          ? UnsafeRawPointer(wBase + o0 * inFeatures + start).assumingMemoryBound(to: C.self)
+          : UnsafePointer(scratch)
+        let stride = inPlace ? inFeatures : chunk
+        for group in 0..<sampleGroups {
+          let samples = xBase + (group * inFeatures + start) * 16
+          let acc = accumulators + group * laneRows * 16
+          if group == sampleGroups - 1 && !inPlace && aheadCount > 0 && full {
+            Instructions.rowsTimesLanes(
+              rows, stride, samples, count, acc, widening: ahead,
+              nextStride: inFeatures, nextCount: aheadCount, into: scratch, intoStride: chunk)
+            firstChunkWidened = nextCount == 0
+          } else {
+            Instructions.rowsTimesLanes(rows, stride, samples, count, acc)
           }
+        }
+        // A partial block's next chunk (its last row repeated) is widened on its own.
+        if !inPlace && nextCount > 0 && !full { widenChunk(start + count, nextCount) }
+        start += count
+      }
+      for rho in 0..<laneRows where o0 + rho < outFeatures {
+        for sample in 0..<n {
+          let dot = accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16]
+          let extra = extras[sample * (end - first) + o0 + rho - first]
+          outBase[sample * outFeatures + o0 + rho] = S(rounding: dot + extra)
         }
       }
     }
