@@ -757,47 +757,6 @@ public enum FastKernels<Instructions: InstructionSet> {
     // extra[n][o] = bias_o + Σ_a Σ_j s_a[n][j]·b_a[j, o], filled by each thread for its outputs.
     // (Each element is written by the one thread that owns its output before it is read.)
     var extra = [C](unsafeUninitializedCapacity: n * outFeatures) { _, initialized in initialized = n * outFeatures }
-    /// Fills `extra` for outputs `first ..< end` (rows j ≥ in of a block meet only padding).
-    @inline(__always) func fillExtra(_ extraBase: UnsafeMutablePointer<C>, _ first: Int, _ end: Int) {
-      for sample in 0..<n {
-        let own = extraBase + sample * outFeatures
-        if let biasValues {
-          for o in first..<end { own[o] = biasValues[o] }
-        } else {
-          (own + first).update(repeating: 0, count: end - first)
-        }
-      }
-      // Tiles of outputs whose extra terms for the whole batch fit in the
-      // level-1 cache (32 KiB), each block row's piece once for every sample;
-      // every element still gets the bias, then the terms j = 0, 1, … in order.
-      // (Tiles of 256 read b in 64 pieces of 1 KiB per tile, too short for
-      // the prefetcher: about 6% of an 11008×4096 float32 forward of one sample.)
-      let tileWidth = max(256, 8192 / n)
-      var tileStart = first
-      while tileStart < end {
-        let tileEnd = min(tileStart + tileWidth, end)
-        for term in adapterTerms {
-          term.block.withUnsafeBufferPointer { rows in
-            guard let rowsBase = rows.baseAddress else { return }
-            term.sums.withUnsafeBufferPointer { sums in
-              guard let sumBase = sums.baseAddress else { return }
-              let used = min(term.r, inFeatures)
-              var j = 0
-              while j < used {
-                let rowCount = min(4, used - j)
-                for sample in 0..<n {
-                  axpyRows(
-                    extraBase + sample * outFeatures + tileStart, sumBase + sample * term.r + j,
-                    rowsBase + j * outFeatures + tileStart, rowStride: outFeatures, rowCount: rowCount, tileEnd - tileStart)
-                }
-                j += rowCount
-              }
-            }
-          }
-        }
-        tileStart = tileEnd
-      }
-    }
     let chunk = forwardChunk
     let vectorColumns = inFeatures - inFeatures % 8
     // The samples packed chunk by chunk (every sample's chunk contiguous), so
@@ -832,7 +791,10 @@ public enum FastKernels<Instructions: InstructionSet> {
               let shared = UnsafeSendableBox((xBase, extraBase, wBase, outBase, packedSamples.baseAddress))
               parallelChunks((outFeatures + 3) / 4, costPerItem: 4 * inFeatures * n) { range in
                 let (xBase, extraBase, wBase, outBase, packedBase) = shared.value
-                fillExtra(extraBase, 4 * range.lowerBound, min(4 * range.upperBound, outFeatures))
+                let outputs = 4 * range.lowerBound..<min(4 * range.upperBound, outFeatures)
+                fillExtras(
+                  extraBase + outputs.lowerBound, outputs, stride: outFeatures, samples: n, biasValues: biasValues,
+                  terms: adapterTerms, inFeatures: inFeatures, outFeatures: outFeatures)
                 /// Row o's stored weights.
                 @inline(__always) func stored(_ o: Int) -> UnsafePointer<S> { UnsafePointer(wBase + o * inFeatures) }
                 /// The columns past the last multiple of 8, then the extra terms; stored rounded.
@@ -1036,8 +998,8 @@ public enum FastKernels<Instructions: InstructionSet> {
       extras.deallocate()
     }
     fillExtras(
-      extras, first..<end, samples: n, biasValues: biasValues, terms: adapterTerms, inFeatures: inFeatures,
-      outFeatures: outFeatures)
+      extras, first..<end, stride: end - first, samples: n, biasValues: biasValues, terms: adapterTerms,
+      inFeatures: inFeatures, outFeatures: outFeatures)
     // Whether the previous block's last kernel call widened this block's first chunk.
     var firstChunkWidened = false
     for block in range {
@@ -1099,29 +1061,63 @@ public enum FastKernels<Instructions: InstructionSet> {
   }
 
   /// The extra terms of outputs `outputs` for every sample:
-  /// `extras[sample·count + o − first]` (count outputs from `first`) = the
-  /// bias (or zero), then Σ_j s_a[sample][j]·b_a[j, o] adapter by adapter in
-  /// increasing j (rows j < in; the others meet only padding), each term one
+  /// `extras[sample·stride + o − first]` = the bias (or zero), then
+  /// Σ_j s_a[sample][j]·b_a[j, o] adapter by adapter in increasing j (rows
+  /// j < in; the others meet only padding), each term one
   /// `Instructions.multiplyAdd`, so that an element's value does not depend
-  /// on which outputs are computed with it (`BONE-FWD-1`). One pass per
-  /// adapter; in it, eight outputs in the lanes and eight samples' terms in
-  /// registers, so each piece of a row of b is widened once per eight samples
-  /// (past the last sample, the last one again, not stored).
+  /// on which outputs are computed with it (`BONE-FWD-1`). From eight
+  /// samples, one pass per adapter with eight outputs in the lanes and eight
+  /// samples' terms in registers, so each piece of a row of b is widened once
+  /// per eight samples (past the last sample, the last one again, not
+  /// stored). Below eight, in tiles of outputs whose terms for the whole
+  /// batch fit in the level-1 cache (32 KiB), four rows of b per pass
+  /// (`axpyRows`) for every sample (tiles of 256 read b in pieces of 1 KiB,
+  /// too short for the prefetcher: about 6% of an 11008×4096 float32
+  /// forward of one sample).
   @inlinable @inline(__always)
   static func fillExtras<S: FastStorage>(
-    _ extras: UnsafeMutablePointer<S.Compute>, _ outputs: Range<Int>, samples n: Int, biasValues: [S.Compute]?,
-    terms: [(r: Int, sums: [S.Compute], block: Matrix<S>)], inFeatures: Int, outFeatures: Int
+    _ extras: UnsafeMutablePointer<S.Compute>, _ outputs: Range<Int>, stride: Int, samples n: Int,
+    biasValues: [S.Compute]?, terms: [(r: Int, sums: [S.Compute], block: Matrix<S>)], inFeatures: Int,
+    outFeatures: Int
   ) {
     typealias C = S.Compute
     typealias V = SIMD8<C>
     let count = outputs.count
     for sample in 0..<n {
-      let own = extras + sample * count
+      let own = extras + sample * stride
       if let biasValues {
         for o in outputs { own[o - outputs.lowerBound] = biasValues[o] }
       } else {
         own.update(repeating: 0, count: count)
       }
+    }
+    guard n >= 8 else {
+      let tileWidth = max(256, 8192 / n)
+      var tileStart = outputs.lowerBound
+      while tileStart < outputs.upperBound {
+        let tileEnd = min(tileStart + tileWidth, outputs.upperBound)
+        for term in terms {
+          term.block.withUnsafeBufferPointer { rows in
+            term.sums.withUnsafeBufferPointer { sums in
+              guard let rowsBase = rows.baseAddress, let sumBase = sums.baseAddress else { return }
+              let used = min(term.r, inFeatures)
+              var j = 0
+              while j < used {
+                let rowCount = min(4, used - j)
+                for sample in 0..<n {
+                  axpyRows(
+                    extras + sample * stride + tileStart - outputs.lowerBound, sumBase + sample * term.r + j,
+                    rowsBase + j * outFeatures + tileStart, rowStride: outFeatures, rowCount: rowCount,
+                    tileEnd - tileStart)
+                }
+                j += rowCount
+              }
+            }
+          }
+        }
+        tileStart = tileEnd
+      }
+      return
     }
     for term in terms {
       term.block.withUnsafeBufferPointer { b in
@@ -1136,7 +1132,7 @@ public enum FastKernels<Instructions: InstructionSet> {
             while s0 < n {
               /// Sample s0 + k's terms so far (past `width`, zeros).
               @inline(__always) func terms(_ k: Int) -> V {
-                let own = extras + min(s0 + k, n - 1) * count + column
+                let own = extras + min(s0 + k, n - 1) * stride + column
                 if width == 8 { return load(own) }
                 var values = V()
                 for lane in 0..<width { values[lane] = own[lane] }
@@ -1171,7 +1167,7 @@ public enum FastKernels<Instructions: InstructionSet> {
               /// Stores sample s0 + k's terms, if it is a sample.
               @inline(__always) func store(_ k: Int, _ values: V) {
                 guard s0 + k < n else { return }
-                let own = extras + (s0 + k) * count + column
+                let own = extras + (s0 + k) * stride + column
                 if width == 8 {
                   FastKernels.store(values, own)
                 } else {
