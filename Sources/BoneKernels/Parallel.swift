@@ -8,8 +8,9 @@ import Synchronization
 /// Runs `body` over `0..<count` split into contiguous ranges, on all cores
 /// when the work (`count × costPerItem`) is large enough to pay for threads.
 /// Returns when every item has run; `body` sees each item exactly once, in
-/// nonempty ranges, and never runs after this returns. The ranges depend on timing: callers must
-/// give results that do not depend on where ranges begin and end.
+/// nonempty ranges, and never runs after this returns. The ranges depend on
+/// timing: callers must give results that do not depend on where ranges
+/// begin and end.
 @inlinable
 func parallelChunks(_ count: Int, costPerItem: Int, _ body: (Range<Int>) -> Void) {
   let cost = max(1, costPerItem)
@@ -36,9 +37,11 @@ func parallelChunks(_ count: Int, costPerItem: Int, _ body: (Range<Int>) -> Void
 /// now and then in case the thread it waits for needs it.
 @usableFromInline
 final class ChunkedJob: @unchecked Sendable {
+  /// The items, `0..<count`.
   let count: Int
   /// The fewest items a claim takes (unless fewer are left).
   let smallest: Int
+  /// The threads that claim ranges: the caller and `threads − 1` workers.
   let threads: Int
   /// The work; dropped before `run` returns (a worker only reads it after
   /// claiming a range, and `run` returns only after every claimed range ran).
@@ -56,6 +59,8 @@ final class ChunkedJob: @unchecked Sendable {
     self.body = body
   }
 
+  /// Runs every item: starts the workers, claims ranges on the calling
+  /// thread, then waits for the ranges the workers claimed.
   @usableFromInline
   func run() {
     for _ in 1..<threads {
