@@ -19,6 +19,28 @@ public enum FastKernels<Instructions: InstructionSet> {
     UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: SIMD8<C>.self)
   }
 
+  /// The first `count` (at most 8) arithmetic values at `pointer`, zeros after.
+  @inlinable @inline(__always)
+  static func loadFirst<C: SIMDScalar & BinaryFloatingPoint>(_ pointer: UnsafePointer<C>, _ count: Int) -> SIMD8<C> {
+    var values = SIMD8<C>()
+    for lane in 0..<count { values[lane] = pointer[lane] }
+    return values
+  }
+
+  /// The first `count` (at most 8) stored values at `pointer`, widened, zeros after.
+  @inlinable @inline(__always)
+  static func loadFirst<S: FastStorage>(widening pointer: UnsafePointer<S>, _ count: Int) -> SIMD8<S.Compute> {
+    var values = SIMD8<S.Compute>()
+    for lane in 0..<count { values[lane] = pointer[lane].compute }
+    return values
+  }
+
+  /// Stores the first `count` (at most 8) lanes of `values`.
+  @inlinable @inline(__always)
+  static func storeFirst<C: SIMDScalar>(_ values: SIMD8<C>, _ pointer: UnsafeMutablePointer<C>, _ count: Int) {
+    for lane in 0..<count { pointer[lane] = values[lane] }
+  }
+
   /// Widens `count` stored values into the arithmetic type, eight at a time.
   @inlinable @inline(__always)
   public static func widen<S: FastStorage>(_ source: UnsafePointer<S>, _ destination: UnsafeMutablePointer<S.Compute>, _ count: Int) {
@@ -1131,14 +1153,12 @@ public enum FastKernels<Instructions: InstructionSet> {
             var s0 = 0
             while s0 < n {
               /// Sample s0 + k's terms so far (past `width`, zeros).
-              @inline(__always) func terms(_ k: Int) -> V {
+              @inline(__always) func soFar(_ k: Int) -> V {
                 let own = extras + min(s0 + k, n - 1) * stride + column
-                if width == 8 { return load(own) }
-                var values = V()
-                for lane in 0..<width { values[lane] = own[lane] }
-                return values
+                return width == 8 ? load(own) : loadFirst(own, width)
               }
-              var (a0, a1, a2, a3, a4, a5, a6, a7) = (terms(0), terms(1), terms(2), terms(3), terms(4), terms(5), terms(6), terms(7))
+              var (a0, a1, a2, a3) = (soFar(0), soFar(1), soFar(2), soFar(3))
+              var (a4, a5, a6, a7) = (soFar(4), soFar(5), soFar(6), soFar(7))
               @inline(__always) func sums(_ k: Int) -> UnsafePointer<C> { sumBase + min(s0 + k, n - 1) * term.r }
               let (q0, q1, q2, q3, q4, q5, q6, q7) = (sums(0), sums(1), sums(2), sums(3), sums(4), sums(5), sums(6), sums(7))
               /// Every row's term, the piece of row j of b given by `row`.
@@ -1158,11 +1178,7 @@ public enum FastKernels<Instructions: InstructionSet> {
               if width == 8 {
                 addTerms { Instructions.load8($0) }
               } else {
-                addTerms { source in
-                  var values = V()
-                  for lane in 0..<width { values[lane] = source[lane].compute }
-                  return values
-                }
+                addTerms { loadFirst(widening: $0, width) }
               }
               /// Stores sample s0 + k's terms, if it is a sample.
               @inline(__always) func store(_ k: Int, _ values: V) {
@@ -1171,7 +1187,7 @@ public enum FastKernels<Instructions: InstructionSet> {
                 if width == 8 {
                   FastKernels.store(values, own)
                 } else {
-                  for lane in 0..<width { own[lane] = values[lane] }
+                  storeFirst(values, own, width)
                 }
               }
               store(0, a0)
@@ -1251,13 +1267,8 @@ public enum FastKernels<Instructions: InstructionSet> {
     // The last values through the same multiply-add as the others, so that
     // an element's value does not depend on where a tile ends.
     if j < count {
-      var (a, w) = (SIMD8<S.Compute>(), SIMD8<S.Compute>())
-      for t in 0..<count - j {
-        a[t] = acc[j + t]
-        w[t] = row[j + t].compute
-      }
-      let sum = Instructions.multiplyAdd(a, s, w)
-      for t in 0..<count - j { acc[j + t] = sum[t] }
+      let sum = Instructions.multiplyAdd(loadFirst(acc + j, count - j), s, loadFirst(widening: row + j, count - j))
+      storeFirst(sum, acc + j, count - j)
     }
   }
 }
