@@ -115,6 +115,19 @@ extension VectorGenerator {
       flags: ["LongSum", "RandomInputs"], requirements: ["TOL-MODEL-2", "BONE-FWD-1"]))]
   }
 
+  /// A 4 × 4 BAT layer at r = 2 without bias, its weight and first block
+  /// drawn from `values` (in that order) and its second block `secondBlock`,
+  /// merged, then unmerged: the frame of the special-block scenarios.
+  func mergedAndUnmerged(
+    _ name: String, secondBlock: Matrix<UInt64>, _ values: inout Values, _ dtype: DType, _ policy: DevicePolicy
+  ) -> Scenario {
+    var scenario = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 4), bias: nil)
+    scenario.add(name, .bat, rank: 2, block: [values.batBlock(2, scale: -3, policy: policy), secondBlock])
+    scenario.op("merge")
+    scenario.op("unmerge")
+    return scenario
+  }
+
   /// BAT scenarios added after the first release of the vectors; they come
   /// after every other group, so earlier tcIds stay what they were.
   func laterBatScenarios(_ dtype: DType, _ policy: DevicePolicy) throws -> [(ShapeSpec, TestCase)] {
@@ -124,11 +137,8 @@ extension VectorGenerator {
     var cases: [(ShapeSpec, TestCase)] = []
     // I + B_1 = [[3, 3], [1, 1]]: singular, but the second pivot of an
     // elimination with a fused multiply-add is 1 − fl(1/3)·3 ≠ 0 in every dtype.
-    var inexact = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 4), bias: nil)
     let block = Matrix<UInt64>(rows: 2, columns: 2) { i, j in small([2, 3, 1, 0][i * 2 + j], 0, dtype) }
-    inexact.add("s", .bat, rank: 2, block: [values.batBlock(2, scale: -3, policy: policy), block])
-    inexact.op("merge")
-    inexact.op("unmerge")
+    var inexact = mergedAndUnmerged("s", secondBlock: block, &values, dtype, policy)
     inexact.op("readWeight")
     cases.append((shape, try inexact.finish(
       "I + B_1 = [[3, 3], [1, 1]] is singular though a rounded elimination need not meet a zero pivot: unmerge fails and changes nothing",
@@ -137,12 +147,9 @@ extension VectorGenerator {
     // but 1 + 2^-p is a tie that rounds to 1, so I + B_1 rounds to a singular
     // matrix in the working precision (numerically singular).
     let working = dtype == .float64 ? DType.float64 : .float32
-    var nearly = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 4), bias: nil)
     let tiny = small(1, working.precision, dtype)
     let nearlySingular = Matrix<UInt64>(rows: 2, columns: 2) { i, j in i == 1 && j == 1 ? tiny : small(i == j ? 0 : 1, 0, dtype) }
-    nearly.add("n", .bat, rank: 2, block: [values.batBlock(2, scale: -3, policy: policy), nearlySingular])
-    nearly.op("merge")
-    nearly.op("unmerge")
+    let nearly = mergedAndUnmerged("n", secondBlock: nearlySingular, &values, dtype, policy)
     cases.append((shape, try nearly.finish(
       "I + B_1 = [[1, 1], [1, 1 + 2^-\(working.precision)]] is nonsingular but numerically singular: unmerge may fail with singularBlock or give any values",
       flags: ["NumericallySingular"], requirements: ["BAT-UNMERGE-3"], refusal: "singularBlock", unjudgedFrom: 2)))
@@ -158,11 +165,8 @@ extension VectorGenerator {
     var cases: [(ShapeSpec, TestCase)] = []
     // I + B_1 = [[1, 0], [∞, 1]]: not singular (a non-finite block never is),
     // though its elimination meets a zero pivot; the unmerge gives non-finite rows.
-    var infinite = Scenario(dtype: dtype, policy: policy, weight: values.matrix(4, 4), bias: nil)
     let withInfinity = Matrix<UInt64>(rows: 2, columns: 2) { i, j in i == 1 && j == 0 ? dtype.positiveInfinityBits : small(0, 0, dtype) }
-    infinite.add("i", .bat, rank: 2, block: [values.batBlock(2, scale: -3, policy: policy), withInfinity])
-    infinite.op("merge")
-    infinite.op("unmerge")
+    let infinite = mergedAndUnmerged("i", secondBlock: withInfinity, &values, dtype, policy)
     cases.append((shape, try infinite.finish(
       "I + B_1 = [[1, 0], [inf, 1]] is not singular though its elimination meets a zero pivot: unmerge gives non-finite rows",
       flags: ["NonFiniteBlock", "ZeroPivotNotSingular"], requirements: ["BAT-UNMERGE-2", "DTYPE-NONFINITE-1"])))
