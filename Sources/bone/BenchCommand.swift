@@ -8,9 +8,11 @@ struct BenchCommand: Command {
   static let name = "bench"
   static let abstract = "Time the fast implementation (build with -c release); --peer adds PyTorch + PEFT."
   static let usage = """
-    bone bench [--runs K] [--shapes OxI,...] [--dtypes D,...] [--ops OP,...] [--instructions I]
-               [--batches B,...] [--bat-ranks R,...] [--peer] [--python PATH]
-      --runs    timed runs per case (default 3); medians, min and max are printed
+    bone bench [--runs K] [--seconds T] [--shapes OxI,...] [--dtypes D,...] [--ops OP,...]
+               [--instructions I] [--batches B,...] [--bat-ranks R,...] [--peer] [--python PATH]
+      --runs    timed runs per case and side, at least (default 3)
+      --seconds and more runs until they add up to T seconds (default 0.25);
+                medians, min and max are printed, with the number of runs
       --ops     bone-merge-unmerge, bat-merge-unmerge, bone-forward, bat-forward
                 (default all)
       --instructions
@@ -40,19 +42,27 @@ struct BenchCommand: Command {
   }
 
   let runs: Int
+  /// The seconds each side's timed runs of a case add up to, at least.
+  let leastSeconds: Double
   let cases: [Case]
   let instructions: FastInstructions
   let peer: Bool
   let python: String
 
   init(arguments: [String]) throws(UsageError) {
-    let parsed = try ParsedArguments(arguments, options: ["runs", "shapes", "dtypes", "ops", "instructions", "python", "batches", "bat-ranks"], flags: ["peer"])
+    let parsed = try ParsedArguments(arguments, options: ["runs", "seconds", "shapes", "dtypes", "ops", "instructions", "python", "batches", "bat-ranks"], flags: ["peer"])
     guard parsed.positional.isEmpty else { throw UsageError("unexpected argument \(parsed.positional[0])") }
     if let text = parsed.options["runs"]?.first {
       guard let value = Int(text), value >= 1 else { throw UsageError("--runs needs a positive whole number, not \(text)") }
       runs = value
     } else {
       runs = 3
+    }
+    if let text = parsed.options["seconds"]?.first {
+      guard let value = Double(text), value >= 0, value.isFinite else { throw UsageError("--seconds needs a number of seconds, not \(text)") }
+      leastSeconds = value
+    } else {
+      leastSeconds = 0.25
     }
     var shapes: [(Int, Int)] = []
     for text in (parsed.options["shapes"]?.first ?? "4096x4096,11008x4096,4096x11008").split(separator: ",") {
@@ -124,7 +134,7 @@ struct BenchCommand: Command {
       ours.append(seconds)
       var progress = "\(benchCase.op) \(benchCase.out)x\(benchCase.in) r=\(benchCase.r) \(benchCase.dtype) batch \(benchCase.batch): \(format(median(seconds)))"
       if let peerProcess {
-        theirs.append(try peerProcess.seconds(benchCase, runs: runs))
+        theirs.append(try peerProcess.seconds(benchCase, runs: runs, leastSeconds: leastSeconds))
         progress += ", peer \(format(median(theirs[theirs.count - 1])))"
       }
       if benchCase.op == "bone-merge-unmerge" {
@@ -146,7 +156,7 @@ struct BenchCommand: Command {
         ? "\(variant) forward, batch \(benchCase.batch), r=\(benchCase.r)" : "\(variant) merge + unmerge, r=\(benchCase.r)"
       var line = "| \(name) | \(benchCase.out)×\(benchCase.in) | \(benchCase.dtype) | \(cell(ours[index])) |"
       if peer {
-        line += " \(cell(theirs[index])) | \(String(format: "%.1f", median(theirs[index]) / median(ours[index])))× |"
+        line += " \(cell(theirs[index])) | \(String(format: "%.2f", median(theirs[index]) / median(ours[index])))× |"
       }
       print(line)
     }
@@ -192,14 +202,14 @@ struct BenchCommand: Command {
     if benchCase.op.hasSuffix("forward") {
       let x = Matrix<S>(rows: benchCase.batch, columns: benchCase.in) { _, _ in value() }
       _ = try layer.forward(x)
-      for _ in 0..<runs {
+      while !enough(seconds) {
         let start = ContinuousClock.now
         _ = try layer.forward(x)
         seconds.append((ContinuousClock.now - start).seconds)
       }
     } else {
       var mergeSeconds: [Double] = []
-      for _ in 0..<runs {
+      while !enough(seconds) {
         let start = ContinuousClock.now
         try layer.merge()
         let merged = ContinuousClock.now
@@ -212,8 +222,14 @@ struct BenchCommand: Command {
     return seconds
   }
 
+  /// Whether a side has timed enough runs of a case: `runs` of them, and
+  /// `leastSeconds` in all.
+  func enough(_ seconds: [Double]) -> Bool {
+    seconds.count >= runs && seconds.reduce(0, +) >= leastSeconds
+  }
+
   func cell(_ seconds: [Double]) -> String {
-    "\(format(median(seconds))) [\(format(seconds.min() ?? 0)), \(format(seconds.max() ?? 0))]"
+    "\(format(median(seconds))) [\(format(seconds.min() ?? 0)), \(format(seconds.max() ?? 0))], \(seconds.count) runs"
   }
 
   func format(_ seconds: Double) -> String {

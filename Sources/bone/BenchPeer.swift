@@ -3,8 +3,8 @@ import Foundation
 /// The PyTorch + PEFT peer of `bone bench --peer`
 /// (`Tests/Interop/peft/bench_peft.py`): one process for the whole run,
 /// asked for one case at a time, right after this side has timed it, so that
-/// the two columns of a row are measured minutes apart at most on a machine
-/// whose speed drifts.
+/// the two columns of a row are measured seconds apart on a machine whose
+/// speed drifts.
 final class BenchPeer {
   /// What the peer runs on: "torch …, peft …, n threads".
   private(set) var versions = ""
@@ -49,13 +49,15 @@ final class BenchPeer {
     process.waitUntilExit()
   }
 
-  /// The peer's times of `runs` runs of the case, in seconds.
-  func seconds(_ benchCase: BenchCommand.Case, runs: Int) throws -> [Double] {
+  /// The peer's times of at least `runs` runs of the case, in seconds, and
+  /// more until they add up to `leastSeconds`.
+  func seconds(_ benchCase: BenchCommand.Case, runs: Int, leastSeconds: Double) throws -> [Double] {
     struct Request: Encodable {
       var runs: Int
+      var seconds: Double
       var `case`: BenchCommand.Case
     }
-    let request = Request(runs: runs, case: benchCase)
+    let request = Request(runs: runs, seconds: leastSeconds, case: benchCase)
     do {
       try requests.write(contentsOf: try JSONEncoder().encode(request) + Data("\n".utf8))
     } catch {
@@ -63,7 +65,9 @@ final class BenchPeer {
     }
     struct Reply: Decodable { var seconds: [Double] }
     let reply = try Self.decode(Reply.self, try nextLine())
-    guard reply.seconds.count == runs else { throw BenchError("the peer timed \(reply.seconds.count) runs, not \(runs)") }
+    guard reply.seconds.count >= runs, reply.seconds.reduce(0, +) >= leastSeconds else {
+      throw BenchError("the peer timed \(reply.seconds.count) runs adding up to \(reply.seconds.reduce(0, +)) s, not at least \(runs) and \(leastSeconds) s")
+    }
     return reply.seconds
   }
 

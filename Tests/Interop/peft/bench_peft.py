@@ -2,10 +2,11 @@
 """Peer of `bone bench --peer`: the same operations through PEFT 0.18.1's BoneLinear on PyTorch (CPU).
 
 Prints one JSON line {"torch": version, "peft": version, "threads": n}, then answers each JSON line
-it reads, {"runs": k, "case": {"op": ..., "out": o, "in": i, "r": r, "dtype": "float32"|"float16"|
-"bfloat16", "batch": n}} with op one of "bone-merge-unmerge", "bat-merge-unmerge", "bone-forward",
-"bat-forward" (a forward with the adapter unmerged, for BAT one that merges into a copy of W),
-with one JSON line {"seconds": [run, ...]}; it ends at the end of its input. The bench asks case by
+it reads, {"runs": k, "seconds": t, "case": {"op": ..., "out": o, "in": i, "r": r, "dtype":
+"float32"|"float16"|"bfloat16", "batch": n}} with op one of "bone-merge-unmerge", "bat-merge-unmerge",
+"bone-forward", "bat-forward" (a forward with the adapter unmerged, for BAT one that merges into a copy
+of W), with one JSON line {"seconds": [run, ...]}: at least k timed runs, and more until they add up
+to t seconds (as the bench does on its side); it ends at the end of its input. The bench asks case by
 case, right after timing its own side of the case, so that both columns of a row are measured in
 the same minute of the machine's life. Inputs are random; only the time is compared.
 """
@@ -32,7 +33,7 @@ def make_layer(case):
     return layer
 
 
-def time_case(case, runs):
+def time_case(case, runs, least_seconds):
     torch.manual_seed(0)
     layer = make_layer(case)
     seconds = []
@@ -40,13 +41,13 @@ def time_case(case, runs):
         x = torch.randn(case["batch"], case["in"]).to(DTYPES[case["dtype"]])
         with torch.no_grad():
             layer(x)  # warm-up
-            for _ in range(runs):
+            while len(seconds) < runs or sum(seconds) < least_seconds:
                 start = time.perf_counter()
                 layer(x)
                 seconds.append(time.perf_counter() - start)
     else:
         with torch.no_grad():
-            for _ in range(runs):
+            while len(seconds) < runs or sum(seconds) < least_seconds:
                 start = time.perf_counter()
                 layer.merge()
                 layer.unmerge()
@@ -64,7 +65,7 @@ def main():
     for line in sys.stdin:
         if line.strip():
             request = json.loads(line)
-            answer({"seconds": time_case(request["case"], request["runs"])})
+            answer({"seconds": time_case(request["case"], request["runs"], request.get("seconds", 0))})
 
 
 if __name__ == "__main__":
