@@ -12,7 +12,8 @@ struct BenchCommand: Command {
                [--instructions I] [--batches B,...] [--bat-ranks R,...] [--peer] [--python PATH]
       --runs    timed runs per case and side, at least (default 3)
       --seconds and more runs until they add up to T seconds (default 0.25);
-                medians, min and max are printed, with the number of runs
+                medians, min and max are printed, with the number of runs;
+                with --peer, in min(4, K) blocks, ours and the peer's in turn
       --ops     bone-merge-unmerge, bat-merge-unmerge, bone-forward, bat-forward
                 (default all)
       --instructions
@@ -124,18 +125,33 @@ struct BenchCommand: Command {
     // The bandwidth each case is held to, measured right after it.
     var bandwidths: [Double?] = []
     for benchCase in cases {
-      let seconds: [Double]
+      let timeBlock: (Int, Double) throws -> Block
       switch DType(name: benchCase.dtype) {
-      case .float64?: seconds = try measure(Double.self, benchCase)
-      case .float32?: seconds = try measure(Float.self, benchCase)
-      case .float16?: seconds = try measure(Float16.self, benchCase)
-      default: seconds = try measure(BFloat16.self, benchCase)
+      case .float64?: timeBlock = try prepare(Double.self, benchCase)
+      case .float32?: timeBlock = try prepare(Float.self, benchCase)
+      case .float16?: timeBlock = try prepare(Float16.self, benchCase)
+      default: timeBlock = try prepare(BFloat16.self, benchCase)
+      }
+      // With the peer, the runs are timed in blocks, ours and the peer's in
+      // turn, so that a phase of the machine's load (another tenant's, some
+      // tenths of a second long) falls on both columns rather than on one.
+      let blocks = peerProcess == nil ? 1 : min(4, runs)
+      var seconds: [Double] = []
+      var mergeSeconds: [Double] = []
+      var peerSeconds: [Double] = []
+      for block in 0..<blocks {
+        let blockRuns = runs / blocks + (block < runs % blocks ? 1 : 0)
+        let timed = try timeBlock(blockRuns, leastSeconds / Double(blocks))
+        seconds += timed.seconds
+        mergeSeconds += timed.mergeSeconds
+        if let peerProcess { peerSeconds += try peerProcess.seconds(benchCase, runs: blockRuns, leastSeconds: leastSeconds / Double(blocks)) }
       }
       ours.append(seconds)
       var progress = "\(benchCase.op) \(benchCase.out)x\(benchCase.in) r=\(benchCase.r) \(benchCase.dtype) batch \(benchCase.batch): \(format(median(seconds)))"
-      if let peerProcess {
-        theirs.append(try peerProcess.seconds(benchCase, runs: runs, leastSeconds: leastSeconds))
-        progress += ", peer \(format(median(theirs[theirs.count - 1])))"
+      if !mergeSeconds.isEmpty { progress += " (of which merge \(format(median(mergeSeconds))))" }
+      if peerProcess != nil {
+        theirs.append(peerSeconds)
+        progress += ", peer \(format(median(peerSeconds)))"
       }
       if benchCase.op == "bone-merge-unmerge" {
         bandwidths.append(MemoryBandwidth.copy(bytes: benchCase.weightBytes))
@@ -188,7 +204,18 @@ struct BenchCommand: Command {
     return 0
   }
 
-  func measure<S: FastStorage>(_: S.Type, _ benchCase: Case) throws -> [Double] {
+  /// One block of timed runs of a case: their seconds, and for merge +
+  /// unmerge those of each merge.
+  struct Block {
+    var seconds: [Double] = []
+    var mergeSeconds: [Double] = []
+  }
+
+  /// Builds the case's layer (and a forward's input) and returns what times
+  /// a block of at least `runs` runs adding up to at least `seconds`; a
+  /// forward's block starts with one untimed run, which brings W back into
+  /// the caches after the peer's block.
+  func prepare<S: FastStorage>(_: S.Type, _ benchCase: Case) throws -> (Int, Double) throws -> Block {
     var generator = SplitMix64(seed: 7)
     func value() -> S { S(rounding: S.Compute(Double(generator.next() >> 11) / Double(1 << 53) - 0.5)) }
     let weight = Matrix<S>(rows: benchCase.out, columns: benchCase.in) { _, _ in value() }
@@ -198,34 +225,35 @@ struct BenchCommand: Command {
     let small = { S(rounding: value().compute * 0.02) }
     let block = variant.blockShapes(rank: benchCase.r, outFeatures: benchCase.out).map { Matrix<S>(rows: $0.rows, columns: $0.columns) { _, _ in small() } }
     try layer.addAdapter("default", variant: variant, rank: benchCase.r, block: block)
-    var seconds: [Double] = []
+    /// Whether a block has enough runs.
+    func enough(_ timed: Block, _ runs: Int, _ seconds: Double) -> Bool {
+      timed.seconds.count >= runs && timed.seconds.reduce(0, +) >= seconds
+    }
     if benchCase.op.hasSuffix("forward") {
       let x = Matrix<S>(rows: benchCase.batch, columns: benchCase.in) { _, _ in value() }
-      _ = try layer.forward(x)
-      while !enough(seconds) {
-        let start = ContinuousClock.now
+      return { runs, seconds in
+        var timed = Block()
         _ = try layer.forward(x)
-        seconds.append((ContinuousClock.now - start).seconds)
+        while !enough(timed, runs, seconds) {
+          let start = ContinuousClock.now
+          _ = try layer.forward(x)
+          timed.seconds.append((ContinuousClock.now - start).seconds)
+        }
+        return timed
       }
-    } else {
-      var mergeSeconds: [Double] = []
-      while !enough(seconds) {
+    }
+    return { runs, seconds in
+      var timed = Block()
+      while !enough(timed, runs, seconds) {
         let start = ContinuousClock.now
         try layer.merge()
         let merged = ContinuousClock.now
         try layer.unmerge()
-        seconds.append((ContinuousClock.now - start).seconds)
-        mergeSeconds.append((merged - start).seconds)
+        timed.seconds.append((ContinuousClock.now - start).seconds)
+        timed.mergeSeconds.append((merged - start).seconds)
       }
-      FileHandle.standardError.write(Data("  of which merge: \(format(median(mergeSeconds)))\n".utf8))
+      return timed
     }
-    return seconds
-  }
-
-  /// Whether a side has timed enough runs of a case: `runs` of them, and
-  /// `leastSeconds` in all.
-  func enough(_ seconds: [Double]) -> Bool {
-    seconds.count >= runs && seconds.reduce(0, +) >= leastSeconds
   }
 
   func cell(_ seconds: [Double]) -> String {

@@ -2,9 +2,9 @@ import Foundation
 
 /// The PyTorch + PEFT peer of `bone bench --peer`
 /// (`Tests/Interop/peft/bench_peft.py`): one process for the whole run,
-/// asked for one case at a time, right after this side has timed it, so that
-/// the two columns of a row are measured seconds apart on a machine whose
-/// speed drifts.
+/// asked for each case in blocks of runs, each right after this side has
+/// timed a block of its own, so that the two columns of a row sample the
+/// same seconds of a machine whose speed drifts.
 final class BenchPeer {
   /// What the peer runs on: "torch …, peft …, n threads".
   private(set) var versions = ""
@@ -68,7 +68,41 @@ final class BenchPeer {
     guard reply.seconds.count >= runs, reply.seconds.reduce(0, +) >= leastSeconds else {
       throw BenchError("the peer timed \(reply.seconds.count) runs adding up to \(reply.seconds.reduce(0, +)) s, not at least \(runs) and \(leastSeconds) s")
     }
+    waitUntilIdle()
     return reply.seconds
+  }
+
+  /// Returns once the peer's threads have stopped running: PyTorch's OpenMP
+  /// workers spin for some milliseconds after each parallel region (seen
+  /// here: 4–8 ms of CPU), and a block of ours timed meanwhile would share
+  /// the cores with them. Idle means under 0.1 ms of CPU in 2 ms, by the
+  /// scheduler's counts in `/proc/<pid>/task/*/schedstat`; where those
+  /// cannot be read, it waits 50 ms. It gives up after one second.
+  private func waitUntilIdle() {
+    let tasks = "/proc/\(process.processIdentifier)/task"
+    /// The nanoseconds all the peer's threads have run, or nil.
+    func ranNanoseconds() -> UInt64? {
+      guard let threads = try? FileManager.default.contentsOfDirectory(atPath: tasks), !threads.isEmpty else { return nil }
+      var total: UInt64 = 0
+      for thread in threads {
+        // A thread that ended since the listing runs no more.
+        guard let text = try? String(contentsOfFile: "\(tasks)/\(thread)/schedstat", encoding: .utf8) else { continue }
+        guard let first = text.split(separator: " ").first, let value = UInt64(first) else { return nil }
+        total += value
+      }
+      return total
+    }
+    guard var before = ranNanoseconds() else {
+      Thread.sleep(forTimeInterval: 0.05)
+      return
+    }
+    let deadline = ContinuousClock.now + .seconds(1)
+    while ContinuousClock.now < deadline {
+      Thread.sleep(forTimeInterval: 0.002)
+      guard let after = ranNanoseconds() else { return }
+      if after &- before < 100_000 { return }
+      before = after
+    }
   }
 
   /// The next line the peer prints, without its newline.

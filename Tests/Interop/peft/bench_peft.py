@@ -6,9 +6,11 @@ it reads, {"runs": k, "seconds": t, "case": {"op": ..., "out": o, "in": i, "r": 
 "float32"|"float16"|"bfloat16", "batch": n}} with op one of "bone-merge-unmerge", "bat-merge-unmerge",
 "bone-forward", "bat-forward" (a forward with the adapter unmerged, for BAT one that merges into a copy
 of W), with one JSON line {"seconds": [run, ...]}: at least k timed runs, and more until they add up
-to t seconds (as the bench does on its side); it ends at the end of its input. The bench asks case by
-case, right after timing its own side of the case, so that both columns of a row are measured in
-the same minute of the machine's life. Inputs are random; only the time is compared.
+to t seconds; it ends at the end of its input. The bench asks for a case in blocks, each right
+after timing a block of its own, so that both columns of a row sample the same seconds of the
+machine's life. The layer (and a forward's input) is kept while the same case is asked for again
+and built when the case changes; a forward's block starts with one untimed run, as the bench's do.
+Inputs are random; only the time is compared.
 """
 import json
 import sys
@@ -33,26 +35,41 @@ def make_layer(case):
     return layer
 
 
-def time_case(case, runs, least_seconds):
-    torch.manual_seed(0)
-    layer = make_layer(case)
-    seconds = []
-    if case["op"].endswith("forward"):
-        x = torch.randn(case["batch"], case["in"]).to(DTYPES[case["dtype"]])
+class CaseTimer:
+    """Times blocks of runs of one case at a time; the case's layer lives until another case is asked for."""
+
+    def __init__(self):
+        self.key = None
+        self.layer = None
+        self.x = None
+
+    def prepare(self, case):
+        key = json.dumps(case, sort_keys=True)
+        if key == self.key:
+            return
+        self.key, self.layer, self.x = None, None, None  # the last case's tensors go first
+        torch.manual_seed(0)
+        self.layer = make_layer(case)
+        if case["op"].endswith("forward"):
+            self.x = torch.randn(case["batch"], case["in"]).to(DTYPES[case["dtype"]])
+        self.key = key
+
+    def seconds(self, case, runs, least_seconds):
+        self.prepare(case)
+        layer, x = self.layer, self.x
+        seconds = []
         with torch.no_grad():
-            layer(x)  # warm-up
+            if x is not None:
+                layer(x)  # untimed: brings W back into the caches after the bench's block
             while len(seconds) < runs or sum(seconds) < least_seconds:
                 start = time.perf_counter()
-                layer(x)
+                if x is not None:
+                    layer(x)
+                else:
+                    layer.merge()
+                    layer.unmerge()
                 seconds.append(time.perf_counter() - start)
-    else:
-        with torch.no_grad():
-            while len(seconds) < runs or sum(seconds) < least_seconds:
-                start = time.perf_counter()
-                layer.merge()
-                layer.unmerge()
-                seconds.append(time.perf_counter() - start)
-    return seconds
+        return seconds
 
 
 def answer(value):
@@ -62,10 +79,11 @@ def answer(value):
 
 def main():
     answer({"torch": torch.__version__, "peft": peft.__version__, "threads": torch.get_num_threads()})
+    timer = CaseTimer()
     for line in sys.stdin:
         if line.strip():
             request = json.loads(line)
-            answer({"seconds": time_case(request["case"], request["runs"], request.get("seconds", 0))})
+            answer({"seconds": timer.seconds(request["case"], request["runs"], request.get("seconds", 0))})
 
 
 if __name__ == "__main__":
