@@ -460,8 +460,9 @@ extension AVX512MicroKernels {
     // Row 0 and the samples at the next column to multiply.
     var wp = w
     var xp = xT
-    /// The next `width` columns: the twelve row addresses formed once for all of them.
-    @inline(__always) func columns(_ k: Int, _ width: Int) {
+    /// The next `width` columns (at `wp` and `xp`, which step past them): the
+    /// twelve row addresses formed once for all of them.
+    @inline(__always) func columns(_ width: Int) {
       let (r0, r1, r2, r3) = (wp, wp + stride, wp + 2 &* stride, wp + 3 &* stride)
       let (r4, r5, r6, r7) = (wp + 4 &* stride, wp + 5 &* stride, wp + 6 &* stride, wp + 7 &* stride)
       let (r8, r9, r10, r11) = (wp + 8 &* stride, wp + 9 &* stride, wp + 10 &* stride, wp + 11 &* stride)
@@ -504,20 +505,20 @@ extension AVX512MicroKernels {
     // Vector v of the next rows is written once columns 16v ..< 16v + 16 of
     // these rows have been multiplied, so `into` may be `w` itself.
     while k &+ 16 <= count && widened < vectors {
-      columns(k, 4)
-      columns(k &+ 4, 4)
-      columns(k &+ 8, 4)
-      columns(k &+ 12, 4)
+      columns(4)
+      columns(4)
+      columns(4)
+      columns(4)
       k &+= 16
       widenVector(widened)
       widened &+= 1
     }
     while k &+ 4 <= count {
-      columns(k, 4)
+      columns(4)
       k &+= 4
     }
     while k < count {
-      columns(k, 1)
+      columns(1)
       k &+= 1
     }
     while widened < vectors {
