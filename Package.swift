@@ -67,9 +67,13 @@ let implementationTargets: [Target] = [
   // The 512-bit kernels (BAT tile products and inversion steps, forward dot
   // products, half-precision BONE merge rows), on raw pointers only, compiled
   // for AVX-512.
-  .target(name: "BoneKernelsAVX512", swiftSettings: avx512Settings),
+  .target(name: "BoneKernelsAVX512", dependencies: ["CBoneDotBF16"], swiftSettings: avx512Settings),
   // The C boundary of the kernels: CPUID and XGETBV. Only BoneKernels imports it.
   .target(name: "CBoneCPU"),
+  // The one 512-bit instruction Swift cannot emit, VDPBF16PS (AVX512_BF16),
+  // in a micro-kernel compiled for it by a function attribute (the rest of the
+  // file stays baseline). Only BoneKernelsAVX512 imports it.
+  .target(name: "CBoneDotBF16"),
   // Property-based testing on Swift Testing: choice sequences, generators, shrinking.
   .target(name: "BoneTestSupport", dependencies: ["BoneNumerics", "BoneLayers", "BoneExact"]),
 ]

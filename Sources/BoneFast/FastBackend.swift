@@ -74,7 +74,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
       result.withUnsafeMutableBufferPointer { destination in
         guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         switch instructions {
-        case .avx2, .avx512: AVX2Kernels.widen(from, to, values.count)
+        case .avx2, .avx512, .avx512bf16: AVX2Kernels.widen(from, to, values.count)
         case .portable: FastKernels<PortableInstructions>.widen(from, to, values.count)
         }
       }
@@ -94,7 +94,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
       result.withUnsafeMutableBufferPointer { destination in
         guard let from = source.baseAddress, let to = destination.baseAddress else { return }
         switch instructions {
-        case .avx2, .avx512: AVX2Kernels.narrow(from, to, values.count)
+        case .avx2, .avx512, .avx512bf16: AVX2Kernels.narrow(from, to, values.count)
         case .portable: FastKernels<PortableInstructions>.narrow(from, to, values.count)
         }
       }
@@ -109,7 +109,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func boneMerge(_ weight: inout Matrix<Storage>, block: Matrix<Storage>, subtract: Bool) {
     switch instructions {
-    case .avx2, .avx512: AVX2Kernels.boneMerge(&weight, block: block, subtract: subtract, wide: instructions == .avx512)
+    case .avx2, .avx512, .avx512bf16: AVX2Kernels.boneMerge(&weight, block: block, subtract: subtract, wide: instructions.isWide)
     case .portable: FastKernels<PortableInstructions>.boneMerge(&weight, block: block, subtract: subtract)
     }
   }
@@ -121,7 +121,7 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func batMerge(_ weight: inout Matrix<Storage>, blocks: [Matrix<Storage>]) {
     switch instructions {
-    case .avx2, .avx512: AVX2Kernels.batMerge(&weight, blocks: blocks, wide: instructions == .avx512)
+    case .avx2, .avx512, .avx512bf16: AVX2Kernels.batMerge(&weight, blocks: blocks, wide: instructions.isWide)
     case .portable: FastKernels<PortableInstructions>.batMerge(&weight, blocks: blocks)
     }
   }
@@ -146,9 +146,9 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   func inverses(_ blocks: [Matrix<Storage>]) -> (widened: [Storage.Compute], inverses: [Storage.Compute], singular: Int?) {
     let r = blocks.first?.rows ?? 0
     switch instructions {
-    case .avx2, .avx512:
+    case .avx2, .avx512, .avx512bf16:
       let widened = AVX2Kernels.widenedBlocks(blocks)
-      let (inverses, singular) = AVX2Kernels.inversesOfIdentityPlus(widened, r: r, wide: instructions == .avx512)
+      let (inverses, singular) = AVX2Kernels.inversesOfIdentityPlus(widened, r: r, wide: instructions.isWide)
       return (widened, inverses, singular)
     case .portable:
       let widened = FastKernels<PortableInstructions>.widenedBlocks(blocks)
@@ -180,9 +180,9 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
   @_specialize(where Storage == BFloat16)
   public func batUnmerge(_ weight: inout Matrix<Storage>, plan: BatUnmergePlan) {
     switch instructions {
-    case .avx2, .avx512:
+    case .avx2, .avx512, .avx512bf16:
       AVX2Kernels.batUnmerge(
-        &weight, widened: plan.widenedBlocks, r: plan.r, inverses: plan.inverses, wide: instructions == .avx512)
+        &weight, widened: plan.widenedBlocks, r: plan.r, inverses: plan.inverses, wide: instructions.isWide)
     case .portable:
       FastKernels<PortableInstructions>.batUnmerge(&weight, widened: plan.widenedBlocks, r: plan.r, inverses: plan.inverses)
     }
@@ -197,7 +197,9 @@ public struct FastBackend<Storage: FastStorage>: LayerBackend {
     _ input: Matrix<Storage>, weight: Matrix<Storage>, bias: [Storage]?, boneBlocks: [Matrix<Storage>]
   ) -> Matrix<Storage> {
     switch instructions {
-    case .avx2, .avx512: AVX2Kernels.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks, wide: instructions == .avx512)
+    case .avx2, .avx512, .avx512bf16: AVX2Kernels.forward(
+        input, weight: weight, bias: bias, boneBlocks: boneBlocks, wide: instructions.isWide,
+        bfloat16Pairs: instructions == .avx512bf16)
     case .portable: FastKernels<PortableInstructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
     }
   }

@@ -750,20 +750,28 @@ public enum FastKernels<Instructions: InstructionSet> {
   /// batch, in column chunks that stay in cache. From eight samples, where
   /// the instruction set has a kernel with the samples in the lanes, that
   /// path instead (`forwardWithSamplesInLanes`).
+  ///
+  /// With `bfloat16Pairs` (the processor has AVX512_BF16), a bfloat16 batch
+  /// of eight or more samples takes `forwardBFloat16Pairs` where it applies.
   @inlinable
   public static func forward<S: FastStorage>(
-    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>]
+    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>], bfloat16Pairs: Bool = false
   ) -> Matrix<S> {
     typealias C = S.Compute
     let n = input.rows
     let inFeatures = weight.columns
     let outFeatures = weight.rows
-    var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
-    guard n > 0, outFeatures > 0 else { return output }
+    guard n > 0, outFeatures > 0 else { return Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0)) }
     // The adapter terms: s_a[n][j] = Σ_k x_pad[n][k·r + j] and each block;
     // each thread adds Σ_j s_a[n][j]·b_a[j, o] for its own outputs.
     let adapterTerms = boneBlocks.map { block in (r: block.rows, sums: blockSums(input, r: block.rows), block: block) }
     let biasValues = bias?.map(\.compute)
+    if bfloat16Pairs,
+      let output = forwardBFloat16Pairs(input, weight: weight, biasValues: biasValues, adapterTerms: adapterTerms)
+    {
+      return output
+    }
+    var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
     let laneRows = Instructions.laneRows(C.self)
     if n >= 8 && laneRows > 0 {
       forwardWithSamplesInLanes(

@@ -107,6 +107,22 @@ public protocol InstructionSet {
   static func accumulateRows<C: SIMDScalar & BinaryFloatingPoint>(
     _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
     _ x: UnsafePointer<C>, _ xStride: Int, _ count: Int, _ acc: UnsafeMutablePointer<C>)
+
+  /// The rows one call of `rowsTimesLanePairs` takes (12 where the copy has
+  /// `VDPBF16PS`), or 0 where the copy has no such kernel.
+  static var lanePairRows: Int { get }
+
+  /// Adds to `acc` (`lanePairRows` slots of 16 floats) the products of that
+  /// many bfloat16 weight rows (encodings, row ρ at `w + ρ · stride`) with
+  /// sixteen samples in the lanes, over `pairs` pairs of columns (`xPairs[16k
+  /// + s]`: sample s's columns 2k and 2k + 1, low half first), with
+  /// `VDPBF16PS`'s flushing of subnormals (`FastKernels.forwardBFloat16Pairs`).
+  static func rowsTimesLanePairs(
+    _ w: UnsafePointer<UInt16>, _ stride: Int, _ xPairs: UnsafePointer<UInt32>, _ pairs: Int,
+    _ acc: UnsafeMutablePointer<Float>)
+
+  /// Whether any of `count` bfloat16 encodings is subnormal.
+  static func hasSubnormalBFloat16(_ values: UnsafePointer<UInt16>, _ count: Int) -> Bool
 }
 
 extension InstructionSet {
@@ -207,6 +223,26 @@ extension InstructionSet {
   ) {
     FastKernels<Self>.accumulate4x2(w0, w1, w2, w3, x, x + xStride, count, acc)
   }
+
+  /// None.
+  @inlinable @inline(__always)
+  public static var lanePairRows: Int { 0 }
+
+  /// Never called where `lanePairRows` is 0.
+  @inlinable
+  public static func rowsTimesLanePairs(
+    _ w: UnsafePointer<UInt16>, _ stride: Int, _ xPairs: UnsafePointer<UInt32>, _ pairs: Int,
+    _ acc: UnsafeMutablePointer<Float>
+  ) {
+    preconditionFailure("rowsTimesLanePairs is called only where lanePairRows is not 0")
+  }
+
+  /// Value by value: the exponent field is zero and the fraction is not.
+  @inlinable
+  public static func hasSubnormalBFloat16(_ values: UnsafePointer<UInt16>, _ count: Int) -> Bool {
+    for c in 0..<count where values[c] & 0x7F80 == 0 && values[c] & 0x7F != 0 { return true }
+    return false
+  }
 }
 
 /// The instructions every processor of the architecture has: conversions by
@@ -244,6 +280,11 @@ public enum FastInstructions: String, Sendable, CaseIterable, CustomStringConver
   /// inversion, the forward's dot products, the half-precision BONE merge and
   /// the batched forward (AVX-512 F, BW, DQ, VL).
   case avx512
+  /// The avx512 copy, whose bfloat16 forward of eight or more samples
+  /// multiplies pairs of stored weights with `VDPBF16PS` (AVX512_BF16)
+  /// instead of widening them, guarded against the instruction's flushing of
+  /// subnormals (`FastKernels.forwardBFloat16Pairs`).
+  case avx512bf16
 
   /// True when this build has the copy and the running processor and
   /// operating system support it.
@@ -252,11 +293,17 @@ public enum FastInstructions: String, Sendable, CaseIterable, CustomStringConver
     case .portable: return true
     case .avx2: return Self.processorHasAVX2
     case .avx512: return Self.processorHasAVX512
+    case .avx512bf16: return Self.processorHasAVX512BF16
     }
   }
 
   /// The fastest supported copy.
-  public static var best: FastInstructions { processorHasAVX512 ? .avx512 : processorHasAVX2 ? .avx2 : .portable }
+  public static var best: FastInstructions {
+    processorHasAVX512BF16 ? .avx512bf16 : processorHasAVX512 ? .avx512 : processorHasAVX2 ? .avx2 : .portable
+  }
+
+  /// True for the copies with the 512-bit kernels.
+  public var isWide: Bool { self == .avx512 || self == .avx512bf16 }
 
   /// The name used on the command line and in reports.
   public var description: String { rawValue }
@@ -266,10 +313,13 @@ public enum FastInstructions: String, Sendable, CaseIterable, CustomStringConver
     /// AVX copy.
     private static let processorHasAVX2 = false
     private static let processorHasAVX512 = false
+    private static let processorHasAVX512BF16 = false
   #else
     /// Read once from CPUID and XGETBV.
     private static let processorHasAVX2: Bool = cbone_cpu_has_avx2_fma_f16c() != 0
     /// Read once from CPUID and XGETBV.
     private static let processorHasAVX512: Bool = cbone_cpu_has_avx512() != 0
+    /// Read once from CPUID and XGETBV.
+    private static let processorHasAVX512BF16: Bool = cbone_cpu_has_avx512_bf16() != 0
   #endif
 }

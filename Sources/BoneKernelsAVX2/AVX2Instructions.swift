@@ -266,4 +266,25 @@ public enum AVX512Instructions: InstructionSet {
       float(w0), float(w1), float(w2), float(w3), float(x), xStride, count,
       UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Float.self))
   }
+
+  /// Twelve: `AVX512MicroKernels.rows12TimesLanePairsBFloat16`, which the
+  /// forward calls only where the processor has AVX512_BF16
+  /// (`FastInstructions.avx512bf16`).
+  @inlinable @inline(__always)
+  public static var lanePairRows: Int { 12 }
+
+  /// `AVX512MicroKernels.rows12TimesLanePairsBFloat16` (`VDPBF16PS`).
+  @inlinable @inline(__always)
+  public static func rowsTimesLanePairs(
+    _ w: UnsafePointer<UInt16>, _ stride: Int, _ xPairs: UnsafePointer<UInt32>, _ pairs: Int,
+    _ acc: UnsafeMutablePointer<Float>
+  ) {
+    AVX512MicroKernels.rows12TimesLanePairsBFloat16(w, stride, xPairs, pairs, acc)
+  }
+
+  /// `AVX512MicroKernels.hasSubnormalBFloat16`, 32 encodings at a time.
+  @inlinable @inline(__always)
+  public static func hasSubnormalBFloat16(_ values: UnsafePointer<UInt16>, _ count: Int) -> Bool {
+    AVX512MicroKernels.hasSubnormalBFloat16(values, count)
+  }
 }

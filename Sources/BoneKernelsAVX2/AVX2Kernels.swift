@@ -84,16 +84,18 @@ public enum AVX2Kernels {
     }
   }
 
-  /// `FastKernels.forward` (`BONE-FWD-1`); `wide` as for `batMerge`.
+  /// `FastKernels.forward` (`BONE-FWD-1`); `wide` as for `batMerge`;
+  /// `bfloat16Pairs` (with `wide`) where the processor has AVX512_BF16.
   @_specialize(where S == Float)
   @_specialize(where S == Double)
   @_specialize(where S == Float16)
   @_specialize(where S == BFloat16)
   public static func forward<S: FastStorage>(
-    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>], wide: Bool
+    _ input: Matrix<S>, weight: Matrix<S>, bias: [S]?, boneBlocks: [Matrix<S>], wide: Bool, bfloat16Pairs: Bool = false
   ) -> Matrix<S> {
     wide
-      ? FastKernels<AVX512Instructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
+      ? FastKernels<AVX512Instructions>.forward(
+        input, weight: weight, bias: bias, boneBlocks: boneBlocks, bfloat16Pairs: bfloat16Pairs)
       : FastKernels<AVX2Instructions>.forward(input, weight: weight, bias: bias, boneBlocks: boneBlocks)
   }
 }

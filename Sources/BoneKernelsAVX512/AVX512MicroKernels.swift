@@ -1,3 +1,5 @@
+import CBoneDotBF16
+
 /// The kernels that run in 512-bit registers: this module is
 /// compiled for AVX-512 (`-target-cpu skylake-avx512` on x86-64). It holds
 /// nothing but these functions on raw pointers, so that no code shared with
@@ -660,5 +662,33 @@ enum Float16Encoding: HalfEncoding {
     var result = SIMD16<Float16>()
     for lane in 0..<16 { result[lane] = Float16(values[lane]) }
     return unsafeBitCast(result, to: SIMD16<UInt16>.self)
+  }
+}
+
+// MARK: - Batched bfloat16 forward with pairs of weights (BONE-FWD-1, BAT-FWD-1, TOL-FWD-1)
+
+extension AVX512MicroKernels {
+  /// Adds to `acc` (twelve slots of 16 floats, slot ρ for row ρ) the products
+  /// of twelve bfloat16 weight rows (encodings, row ρ at `w + ρ · stride`)
+  /// with sixteen samples in the lanes, over `pairs` pairs of columns:
+  /// `xPairs[16k + s]` holds sample s's columns 2k (low half) and 2k + 1.
+  /// One `VDPBF16PS` per row and pair: both products exact, each sum rounded
+  /// to nearest float32, subnormal inputs read as zero and subnormal sums
+  /// flushed to zero, which the caller guards against
+  /// (`FastKernels.forwardBFloat16Pairs`). Only where the processor has
+  /// AVX512_BF16 (`BONE-FWD-1`, `TOL-FWD-1`).
+  public static func rows12TimesLanePairsBFloat16(
+    _ w: UnsafePointer<UInt16>, _ stride: Int, _ xPairs: UnsafePointer<UInt32>, _ pairs: Int,
+    _ acc: UnsafeMutablePointer<Float>
+  ) {
+    cbone_rows12_times_lane_pairs_bf16(w, stride, xPairs, pairs, acc)
+  }
+
+  /// Whether any of the `count` bfloat16 encodings at `values` is subnormal
+  /// (exponent field zero, fraction nonzero), 32 at a time
+  /// (`cbone_bf16_has_subnormal`: 16-bit lane masks, which Swift's SIMD
+  /// types compile lane by lane) (`TOL-FWD-1`).
+  public static func hasSubnormalBFloat16(_ values: UnsafePointer<UInt16>, _ count: Int) -> Bool {
+    cbone_bf16_has_subnormal(values, count) != 0
   }
 }

@@ -27,7 +27,19 @@ int cbone_cpu_has_avx512(void) {
   const unsigned int f = 1u << 16, dq = 1u << 17, bw = 1u << 30, vl = 1u << 31;
   return (ebx & (f | dq | bw | vl)) == (f | dq | bw | vl);
 }
+
+int cbone_cpu_has_avx512_bf16(void) {
+  if (!cbone_cpu_has_avx512()) return 0;
+  unsigned int eax, ebx, ecx, edx;
+  if (__get_cpuid_max(0, 0) < 7) return 0;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  if (eax < 1) return 0;  // no subleaf 1
+  __cpuid_count(7, 1, eax, ebx, ecx, edx);
+  const unsigned int bf16 = 1u << 5;
+  return (eax & bf16) != 0;
+}
 #else
 int cbone_cpu_has_avx2_fma_f16c(void) { return 0; }
 int cbone_cpu_has_avx512(void) { return 0; }
+int cbone_cpu_has_avx512_bf16(void) { return 0; }
 #endif

@@ -11,4 +11,8 @@ int cbone_cpu_has_avx2_fma_f16c(void);
 /// operating system saves the ZMM registers (XCR0 bits 5 to 7); 0 otherwise.
 int cbone_cpu_has_avx512(void);
 
+/// 1 when, in addition to AVX-512, the processor has AVX512_BF16 (CPUID leaf 7
+/// subleaf 1, EAX bit 5: VDPBF16PS and the bfloat16 conversions); 0 otherwise.
+int cbone_cpu_has_avx512_bf16(void);
+
 #endif

@@ -1,0 +1,182 @@
+import BoneNumerics
+
+// MARK: - The bfloat16 forward with pairs of weights (BONE-FWD-1, BAT-FWD-1, TOL-FWD-1)
+
+extension FastKernels {
+  /// Below this magnitude a pair-kernel dot product is computed again
+  /// without flushing (`forwardBFloat16Pairs`): 2^−90.
+  @inlinable static var pairDotFloor: Float { 0x1p-90 }
+
+  /// The batched bfloat16 forward with `Instructions.rowsTimesLanePairs`
+  /// (`VDPBF16PS`, AVX512_BF16): each instruction multiplies a pair of
+  /// stored weights, read in place with no widening, with sixteen samples'
+  /// pairs of columns, twice the products per instruction of the float32
+  /// multiply-add. Returns nil, having computed nothing, unless the batch
+  /// has at least eight samples, the input features are even and no input
+  /// value is subnormal.
+  ///
+  /// The instruction reads subnormal inputs as zero and flushes subnormal
+  /// sums to zero; elsewhere each product is exact and each sum rounded to
+  /// nearest, as a float32 multiply-add. So that every result stays within
+  /// TOL-FWD-1 as the float32 path's do:
+  /// - no input is subnormal (checked here) and every row with a subnormal
+  ///   weight is computed again in float32 with gradual underflow, all its
+  ///   samples (checked chunk by chunk as the kernel reads the row);
+  /// - a flushed sum errs by less than 2^−126, so a dot product over `in`
+  ///   columns by less than `in`·2^−126 more than in float32. When its
+  ///   magnitude is at least 2^−90, Σ|x_c·W[o,c]| ≥ 2^−92 (for in < 2^22),
+  ///   and TOL-FWD-1's term γ_N(u_bf16)·Σ|t| exceeds the float32 computation's
+  ///   own error by at least 2^−7·Σ|t| ≥ in·2^−126 (N ≥ 3); a dot product
+  ///   below 2^−90 (or with in ≥ 2^22) is computed again in float32.
+  /// Each output's path depends on its own row and sample only, so an
+  /// output's bits do not depend on which other outputs are computed with it.
+  @inlinable
+  static func forwardBFloat16Pairs<S: FastStorage>(
+    _ input: Matrix<S>, weight: Matrix<S>, biasValues: [S.Compute]?,
+    adapterTerms: [(r: Int, sums: [S.Compute], block: Matrix<S>)]
+  ) -> Matrix<S>? {
+    let laneRows = Instructions.lanePairRows
+    let n = input.rows
+    let inFeatures = weight.columns
+    let outFeatures = weight.rows
+    guard S.self == BFloat16.self, S.Compute.self == Float.self, laneRows > 0, n >= 8, inFeatures % 2 == 0,
+      inFeatures > 0, outFeatures > 0
+    else { return nil }
+    let subnormalInput = input.withUnsafeBufferPointer { xs in
+      xs.withMemoryRebound(to: UInt16.self) { bits in
+        bits.baseAddress.map { Instructions.hasSubnormalBFloat16($0, bits.count) } ?? false
+      }
+    }
+    guard !subnormalInput else { return nil }
+    let pairs = inFeatures / 2
+    let sampleGroups = (n + 15) / 16
+    // xPairs[g][k][s]: sample 16g + s's columns 2k and 2k + 1 (zero past the batch), on a 64-byte boundary.
+    let pairCount = sampleGroups * pairs * 16
+    let pairMemory = UnsafeMutableRawPointer.allocate(byteCount: pairCount * 4, alignment: 64)
+    defer { pairMemory.deallocate() }
+    let xPairs = pairMemory.bindMemory(to: UInt32.self, capacity: pairCount)
+    // Built by all cores, each for its own pairs, 64 at a time (as `transposeBatch`).
+    input.withUnsafeBufferPointer { xs in
+      xs.withMemoryRebound(to: UInt32.self) { rows in
+        guard let from = rows.baseAddress else { return }
+        let shared = UnsafeSendableBox((xPairs, from))
+        parallelChunks((pairs + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
+          let (to, from) = shared.value
+          for block in blocks {
+            let first = 64 * block
+            let end = min(first + 64, pairs)
+            for group in 0..<sampleGroups {
+              let columns = to + (group * pairs + first) * 16
+              for s in 0..<16 {
+                let sample = 16 * group + s
+                if sample < n {
+                  let row = from + sample * pairs
+                  for k in first..<end { columns[(k - first) * 16 + s] = row[k] }
+                } else {
+                  for k in first..<end { columns[(k - first) * 16 + s] = 0 }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))
+    input.withUnsafeBufferPointer { xs in
+      weight.withUnsafeBufferPointer { w in
+        output.withUnsafeMutableBufferPointer { out in
+          guard let xBase = xs.baseAddress, let wBase = w.baseAddress, let outBase = out.baseAddress else { return }
+          let shared = UnsafeSendableBox((UnsafePointer(xPairs), xBase, wBase, outBase))
+          let blocks = (outFeatures + laneRows - 1) / laneRows
+          parallelChunks(blocks, costPerItem: laneRows * inFeatures * n) { range in
+            let (xPairs, xBase, wBase, outBase) = shared.value
+            pairBlocks(
+              range, pairs: xPairs, input: xBase, weight: wBase, output: outBase, batch: n, inFeatures: inFeatures,
+              outFeatures: outFeatures, laneRows: laneRows, biasValues: biasValues, adapterTerms: adapterTerms)
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  /// One thread's blocks of `laneRows` output features of the pair forward:
+  /// their extra terms first (`fillExtras`), then each block against every
+  /// group of sixteen samples, column chunk by column chunk (a partial
+  /// block's rows, the last one repeated, copied into a scratch chunk), the
+  /// block's rows then checked for subnormals, while they are in the caches; then each
+  /// dot product, or its float32 recomputation (`forwardBFloat16Pairs`), plus
+  /// its extra term, rounded once into `output` (`BONE-FWD-1`).
+  @inlinable
+  static func pairBlocks<S: FastStorage>(
+    _ range: Range<Int>, pairs xPairs: UnsafePointer<UInt32>, input xBase: UnsafePointer<S>,
+    weight wBase: UnsafePointer<S>, output outBase: UnsafeMutablePointer<S>, batch n: Int, inFeatures: Int,
+    outFeatures: Int, laneRows: Int, biasValues: [S.Compute]?, adapterTerms: [(r: Int, sums: [S.Compute], block: Matrix<S>)]
+  ) {
+    typealias C = S.Compute
+    let chunk = forwardChunk
+    let pairs = inFeatures / 2
+    let sampleGroups = (n + 15) / 16
+    let weights = UnsafeRawPointer(wBase).assumingMemoryBound(to: UInt16.self)
+    let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: laneRows * chunk)
+    let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: sampleGroups * laneRows * 16)
+    let subnormalRows = UnsafeMutablePointer<Bool>.allocate(capacity: laneRows)
+    subnormalRows.initialize(repeating: false, count: laneRows)
+    let first = range.lowerBound * laneRows
+    let end = min(range.upperBound * laneRows, outFeatures)
+    let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * n)
+    defer {
+      scratch.deallocate()
+      accumulators.deallocate()
+      subnormalRows.deallocate()
+      extras.deallocate()
+    }
+    fillExtras(
+      extras, first..<end, stride: end - first, samples: n, biasValues: biasValues, terms: adapterTerms,
+      inFeatures: inFeatures, outFeatures: outFeatures)
+    for block in range {
+      let o0 = block * laneRows
+      let full = o0 + laneRows <= outFeatures
+      /// Row ρ's encodings (past the last output, the last row again).
+      @inline(__always) func row(_ rho: Int) -> UnsafePointer<UInt16> { weights + min(o0 + rho, outFeatures - 1) * inFeatures }
+      accumulators.initialize(repeating: 0, count: sampleGroups * laneRows * 16)
+      var start = 0
+      while start < inFeatures {
+        let count = min(chunk, inFeatures - start)
+        if !full {
+          for rho in 0..<laneRows { (scratch + rho * chunk).update(from: row(rho) + start, count: count) }
+        }
+        let (rows, stride) = full ? (row(0) + start, inFeatures) : (UnsafePointer(scratch), chunk)
+        for group in 0..<sampleGroups {
+          Instructions.rowsTimesLanePairs(
+            rows, stride, xPairs + (group * pairs + start / 2) * 16, count / 2, accumulators + group * laneRows * 16)
+        }
+        start += count
+      }
+      // Checked once the kernel has brought the rows into the caches.
+      for rho in 0..<laneRows { subnormalRows[rho] = Instructions.hasSubnormalBFloat16(row(rho), inFeatures) }
+      for rho in 0..<laneRows where o0 + rho < outFeatures {
+        let o = o0 + rho
+        for sample in 0..<n {
+          var dot = unsafeBitCast(accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16], to: C.self)
+          // (NaN and infinities are kept: with no subnormal input they arise as in float32.)
+          if subnormalRows[rho] || abs(dot) < C(pairDotFloor) || inFeatures >= 1 << 22 {
+            dot = float32Dot(UnsafePointer(wBase + o * inFeatures), xBase + sample * inFeatures, inFeatures)
+          }
+          let extra = extras[sample * (end - first) + o - first]
+          outBase[sample * outFeatures + o] = S(rounding: dot + extra)
+        }
+      }
+    }
+  }
+
+  /// Σ_c w[c]·x[c] in the arithmetic type, one fused multiply-add per
+  /// column in increasing c, with gradual underflow: the pair forward's
+  /// recomputation (`forwardBFloat16Pairs`).
+  @inlinable
+  static func float32Dot<S: FastStorage>(_ w: UnsafePointer<S>, _ x: UnsafePointer<S>, _ count: Int) -> S.Compute {
+    var total = S.Compute(0)
+    for c in 0..<count { total = total.addingProduct(w[c].compute, x[c].compute) }
+    return total
+  }
+}
