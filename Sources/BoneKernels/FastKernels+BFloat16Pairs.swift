@@ -23,11 +23,15 @@ extension FastKernels {
   ///   weight is computed again in float32 with gradual underflow, all its
   ///   samples (checked chunk by chunk as the kernel reads the row);
   /// - a flushed sum errs by less than 2^−126, so a dot product over `in`
-  ///   columns by less than `in`·2^−126 more than in float32. When its
-  ///   magnitude is at least 2^−90, Σ|x_c·W[o,c]| ≥ 2^−92 (for in < 2^22),
-  ///   and TOL-FWD-1's term γ_N(u_bf16)·Σ|t| exceeds the float32 computation's
-  ///   own error by at least 2^−7·Σ|t| ≥ in·2^−126 (N ≥ 3); a dot product
-  ///   below 2^−90 (or with in ≥ 2^22) is computed again in float32.
+  ///   columns errs by less than about `in`·2^−126 more than in float32. When
+  ///   its magnitude is at least 2^−90, A = Σ|x_c·W[o,c]| > 2^−91 (for
+  ///   in < 2^22, where γ_in(u₃₂) < 1). TOL-FWD-1 has N ≥ in + 2 ≥ 3; while
+  ///   N·u_bf16 < 1 (so in < 254) its bound exceeds the error of the same sum
+  ///   in float32, rounded once to bfloat16, by more than 2^−8·Σ|t| ≥ 2^−8·A
+  ///   > 2^−99, far above `in`·2^−126; from N·u_bf16 ≥ 1 on it accepts every
+  ///   finite value (TOL-MODEL-2), and flushing never makes a NaN or an
+  ///   infinity. A dot product below 2^−90 (or any, from in = 2^22) is
+  ///   computed again.
   /// Each output's path depends on its own row and sample only, so an
   /// output's bits do not depend on which other outputs are computed with it.
   @inlinable

@@ -118,7 +118,7 @@ struct BenchCommand: Command {
   func run() throws -> Int32 {
     let bandwidth = MemoryBandwidth.copy(bytes: 256 << 20)
     print("kernels: \(instructions) (supported here: \(FastInstructions.allCases.filter(\.isSupported).map(\.rawValue).joined(separator: ", ")))")
-    print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, copy bandwidth \(String(format: "%.2f", bandwidth / 1e9)) GB/s (memcpy within 256 MiB on all cores, read + write)")
+    print("machine: \(ProcessorName.read()), \(ProcessInfo.processInfo.activeProcessorCount) cores, copy bandwidth \(String(format: "%.2f", bandwidth / 1e9)) GB/s (memcpy within 256 MiB on all cores, read + write)")
     let peerProcess = peer ? try BenchPeer(python: python) : nil
     var ours: [[Double]] = []
     var theirs: [[Double]] = []
