@@ -14,6 +14,8 @@ public struct BFloat16: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// Rounds a `Float` to the nearest bfloat16, ties to even; NaN stays NaN.
+  /// Inlinable, so that the kernels' stores of rounded results need no call.
+  @inlinable
   public init(_ value: Float) {
     let bits = value.bitPattern
     if value.isNaN {
@@ -31,6 +33,7 @@ public struct BFloat16: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// The exact `Float` with the same value.
+  @inlinable
   public var floatValue: Float { Float(bitPattern: UInt32(bitPattern) << 16) }
 
   /// True for any NaN encoding.

@@ -24,10 +24,10 @@ import Testing
   /// Requires the fast forward of every copy to be within the bound of the
   /// exact one, for the weight and input given as bfloat16 encodings.
   func requireWithinTheBound(weight: Matrix<UInt64>, input: Matrix<UInt64>) throws {
-    var exact = try ExactLayer(dtype: .bfloat16, policy: .cpu, weightBits: weight)
+    let exact = try ExactLayer(dtype: .bfloat16, policy: .cpu, weightBits: weight)
     let expected = try exact.forward(input.map { ExtendedRational(bits: $0, dtype: .bfloat16) })
     for instructions in FastAgainstExactTests.instructions {
-      var fast = try FastLayer<BFloat16>(
+      let fast = try FastLayer<BFloat16>(
         backend: FastBackend<BFloat16>(instructions: instructions), weight: weight.map { BFloat16(bits: $0) })
       let got = try fast.forward(input.map { BFloat16(bits: $0) })
       try FastAgainstExactTests.requireAccepted(got, expected, "forward (\(instructions))")
