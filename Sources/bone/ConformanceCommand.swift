@@ -84,9 +84,10 @@ struct ConformanceCommand: Command {
       try list.updated(with: verdicts).write(toFile: target + ".new", atomically: true, encoding: .utf8)
       print("The failure list is out of date. To accept this run's failures: mv \(target).new \(target)")
     }
-    print("\(judgement.expectedFailures.count) expected failures, \(judgement.unexpectedPasses.count) unexpected passes, \(judgement.staleEntries.count) stale entries")
+    for id in judgement.hostDependentPasses { print("passed (host-dependent, marked ? in the failure list): \(id)") }
+    print("\(judgement.expectedFailures.count) expected failures, \(judgement.unexpectedPasses.count) unexpected passes, \(judgement.staleEntries.count) stale entries" + (judgement.hostDependentPasses.isEmpty ? "" : ", \(judgement.hostDependentPasses.count) host-dependent passes"))
     let failed = judgement.unexpectedFailures.count + judgement.unexpectedPasses.count + judgement.staleEntries.count
-    print("conformance: \(judgement.passed.count) passed, \(failed) failed, \(judgement.skipped.count) skipped")
+    print("conformance: \(judgement.passed.count + judgement.hostDependentPasses.count) passed, \(failed) failed, \(judgement.skipped.count) skipped")
     return judgement.succeeded ? 0 : 1
   }
 }
