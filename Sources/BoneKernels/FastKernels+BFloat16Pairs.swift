@@ -59,30 +59,10 @@ extension FastKernels {
     let pairMemory = UnsafeMutableRawPointer.allocate(byteCount: pairCount * 4, alignment: 64)
     defer { pairMemory.deallocate() }
     let xPairs = pairMemory.bindMemory(to: UInt32.self, capacity: pairCount)
-    // Built by all cores, each for its own pairs, 64 at a time (as `transposeBatch`).
     input.withUnsafeBufferPointer { xs in
       xs.withMemoryRebound(to: UInt32.self) { rows in
         guard let from = rows.baseAddress else { return }
-        let shared = UnsafeSendableBox((xPairs, from))
-        parallelChunks((pairs + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
-          let (to, from) = shared.value
-          for block in blocks {
-            let first = 64 * block
-            let end = min(first + 64, pairs)
-            for group in 0..<sampleGroups {
-              let columns = to + (group * pairs + first) * 16
-              for s in 0..<16 {
-                let sample = 16 * group + s
-                if sample < n {
-                  let row = from + sample * pairs
-                  for k in first..<end { columns[(k - first) * 16 + s] = row[k] }
-                } else {
-                  for k in first..<end { columns[(k - first) * 16 + s] = 0 }
-                }
-              }
-            }
-          }
-        }
+        transposeInGroups(from, rows: n, columns: pairs, into: xPairs, sampleGroups: sampleGroups) { $0 }
       }
     }
     var output = Matrix<S>(rows: n, columns: outFeatures, repeating: S(rounding: 0))

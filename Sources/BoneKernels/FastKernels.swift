@@ -962,33 +962,44 @@ public enum FastKernels<Instructions: InstructionSet> {
   }
 
   /// xT[g][k][s] = x[16g + s][k], widened: column k's samples of group g
-  /// contiguous, samples past the batch zero (`BONE-FWD-1`). Built by all
-  /// cores, each for its own columns, 64 at a time: each sample's piece of a
-  /// row read once, the 64 columns' slots in cache.
+  /// contiguous, samples past the batch zero (`BONE-FWD-1`), by
+  /// `transposeInGroups`.
   @inlinable
   static func transposeBatch<S: FastStorage>(
     _ input: Matrix<S>, into xT: UnsafeMutablePointer<S.Compute>, sampleGroups: Int
   ) {
-    let n = input.rows
-    let inFeatures = input.columns
     input.withUnsafeBufferPointer { source in
       guard let from = source.baseAddress else { return }
-      let shared = UnsafeSendableBox((xT, from))
-      parallelChunks((inFeatures + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
-        let (to, from) = shared.value
-        for block in blocks {
-          let first = 64 * block
-          let end = min(first + 64, inFeatures)
-          for group in 0..<sampleGroups {
-            let columns = to + (group * inFeatures + first) * 16
-            for s in 0..<16 {
-              let sample = 16 * group + s
-              if sample < n {
-                let row = from + sample * inFeatures
-                for k in first..<end { columns[(k - first) * 16 + s] = row[k].compute }
-              } else {
-                for k in first..<end { columns[(k - first) * 16 + s] = 0 }
-              }
+      transposeInGroups(from, rows: input.rows, columns: input.columns, into: xT, sampleGroups: sampleGroups) { $0.compute }
+    }
+  }
+
+  /// to[g][k][s] = value(from[16g + s][k]) for `n` rows of `columns` values:
+  /// column k's rows of group g contiguous, rows past the last one zero.
+  /// Built by all cores, each for its own columns, 64 at a time: each row's
+  /// piece read once, the 64 columns' slots in cache (the transposed batch
+  /// of the lanes forward, and the pairs of columns of the bfloat16 pair
+  /// forward).
+  @inlinable
+  static func transposeInGroups<Source, Target: Numeric>(
+    _ from: UnsafePointer<Source>, rows n: Int, columns: Int, into to: UnsafeMutablePointer<Target>,
+    sampleGroups: Int, _ value: (Source) -> Target
+  ) {
+    let shared = UnsafeSendableBox((to, from))
+    parallelChunks((columns + 63) / 64, costPerItem: 64 * 16 * sampleGroups) { blocks in
+      let (to, from) = shared.value
+      for block in blocks {
+        let first = 64 * block
+        let end = min(first + 64, columns)
+        for group in 0..<sampleGroups {
+          let slots = to + (group * columns + first) * 16
+          for s in 0..<16 {
+            let sample = 16 * group + s
+            if sample < n {
+              let row = from + sample * columns
+              for k in first..<end { slots[(k - first) * 16 + s] = value(row[k]) }
+            } else {
+              for k in first..<end { slots[(k - first) * 16 + s] = .zero }
             }
           }
         }
