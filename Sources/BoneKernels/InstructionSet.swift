@@ -108,7 +108,7 @@ public protocol InstructionSet {
     _ w0: UnsafePointer<C>, _ w1: UnsafePointer<C>, _ w2: UnsafePointer<C>, _ w3: UnsafePointer<C>,
     _ x: UnsafePointer<C>, _ xStride: Int, _ count: Int, _ acc: UnsafeMutablePointer<C>)
 
-  /// The rows one call of `rowsTimesLanePairs` takes (12 where the copy has
+  /// The rows one call of `rowsTimesLanePairs` takes (8 where the copy has
   /// `VDPBF16PS`), or 0 where the copy has no such kernel.
   static var lanePairRows: Int { get }
 

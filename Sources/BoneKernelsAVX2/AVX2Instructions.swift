@@ -267,19 +267,19 @@ public enum AVX512Instructions: InstructionSet {
       UnsafeMutableRawPointer(acc).assumingMemoryBound(to: Float.self))
   }
 
-  /// Twelve: `AVX512MicroKernels.rows12TimesLanePairsBFloat16`, which the
+  /// Eight: `AVX512MicroKernels.rows8TimesLanePairsBFloat16`, which the
   /// forward calls only where the processor has AVX512_BF16
   /// (`FastInstructions.avx512bf16`).
   @inlinable @inline(__always)
-  public static var lanePairRows: Int { 12 }
+  public static var lanePairRows: Int { 8 }
 
-  /// `AVX512MicroKernels.rows12TimesLanePairsBFloat16` (`VDPBF16PS`).
+  /// `AVX512MicroKernels.rows8TimesLanePairsBFloat16` (`VDPBF16PS`).
   @inlinable @inline(__always)
   public static func rowsTimesLanePairs(
     _ w: UnsafePointer<UInt16>, _ stride: Int, _ xPairs: UnsafePointer<UInt32>, _ pairs: Int,
     _ acc: UnsafeMutablePointer<Float>
   ) {
-    AVX512MicroKernels.rows12TimesLanePairsBFloat16(w, stride, xPairs, pairs, acc)
+    AVX512MicroKernels.rows8TimesLanePairsBFloat16(w, stride, xPairs, pairs, acc)
   }
 
   /// `AVX512MicroKernels.hasSubnormalBFloat16`, 32 encodings at a time.

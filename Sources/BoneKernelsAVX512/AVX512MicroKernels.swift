@@ -668,20 +668,22 @@ enum Float16Encoding: HalfEncoding {
 // MARK: - Batched bfloat16 forward with pairs of weights (BONE-FWD-1, BAT-FWD-1, TOL-FWD-1)
 
 extension AVX512MicroKernels {
-  /// Adds to `acc` (twelve slots of 16 floats, slot ρ for row ρ) the products
-  /// of twelve bfloat16 weight rows (encodings, row ρ at `w + ρ · stride`)
+  /// Adds to `acc` (eight slots of 16 floats, slot ρ for row ρ) the products
+  /// of eight bfloat16 weight rows (encodings, row ρ at `w + ρ · stride`)
   /// with sixteen samples in the lanes, over `pairs` pairs of columns:
   /// `xPairs[16k + s]` holds sample s's columns 2k (low half) and 2k + 1.
   /// One `VDPBF16PS` per row and pair: both products exact, each sum rounded
   /// to nearest float32, subnormal inputs read as zero and subnormal sums
   /// flushed to zero, which the caller guards against
-  /// (`FastKernels.forwardBFloat16Pairs`). Only where the processor has
+  /// (`FastKernels.forwardBFloat16Pairs`). Eight rows, as many as the
+  /// first-level cache's ways, which rows 4 KiB apart share
+  /// (`cbone_rows8_times_lane_pairs_bf16`). Only where the processor has
   /// AVX512_BF16 (`BONE-FWD-1`, `TOL-FWD-1`).
-  public static func rows12TimesLanePairsBFloat16(
+  public static func rows8TimesLanePairsBFloat16(
     _ w: UnsafePointer<UInt16>, _ stride: Int, _ xPairs: UnsafePointer<UInt32>, _ pairs: Int,
     _ acc: UnsafeMutablePointer<Float>
   ) {
-    cbone_rows12_times_lane_pairs_bf16(w, stride, xPairs, pairs, acc)
+    cbone_rows8_times_lane_pairs_bf16(w, stride, xPairs, pairs, acc)
   }
 
   /// Whether any of the `count` bfloat16 encodings at `values` is subnormal

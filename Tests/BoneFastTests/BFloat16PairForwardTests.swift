@@ -8,7 +8,7 @@ import Testing
 /// forward) would break it: the instruction reads subnormal inputs as zero
 /// and flushes subnormal sums to zero. Each layer below has a batch of nine
 /// (the pair path's smallest is eight), an even number of input features
-/// and 13 outputs (a full block of twelve rows and a partial one), and one
+/// and 13 outputs (a full block of eight rows and a partial one), and one
 /// output or sample whose every term the instruction would lose. Every copy
 /// of the kernels must give results the reference accepts; on a processor
 /// with AVX512_BF16 these reach the pair path's guards.
