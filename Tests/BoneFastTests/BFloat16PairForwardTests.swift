@@ -2,6 +2,7 @@ import BoneExact
 import BoneFast
 import BoneLayers
 import BoneNumerics
+import BoneTestSupport
 import Testing
 
 /// TOL-FWD-1 where `VDPBF16PS` (the `avx512bf16` copy's batched bfloat16
@@ -65,5 +66,58 @@ import Testing
     let weight = Matrix<UInt64>(rows: Self.outFeatures, columns: Self.inFeatures) { o, _ in o % 3 == 0 ? Self.power(-64) : Self.power(-2) }
     let input = Matrix<UInt64>(rows: Self.batch, columns: Self.inFeatures) { s, _ in s % 2 == 0 ? Self.power(-64) : Self.power(-60) }
     try requireWithinTheBound(weight: weight, input: input)
+  }
+
+  /// A batch (8 to 20 samples) against a weight with an even number of input
+  /// features from 258 to 400 (several column chunks), values of 2⁻¹⁴ to 1
+  /// in magnitude, no bias and no adapter.
+  static var wideProblem: Gen<(weight: Matrix<UInt64>, input: Matrix<UInt64>)> {
+    Gen<Int>.integer(in: 5...26).zip(Gen<Int>.integer(in: 129...200)).zip(Gen<Int>.integer(in: 8...20)).flatMap { shape in
+      let ((out, halfIn), n) = shape
+      let element = FastAgainstExactTests.small(.bfloat16)
+      return FastAgainstExactTests.bits(.bfloat16, out, 2 * halfIn, element: element)
+        .zip(FastAgainstExactTests.bits(.bfloat16, n, 2 * halfIn, element: element))
+        .map { (weight: $0.0, input: $0.1) }
+    }
+  }
+
+  /// The pair forward computes what `VDPBF16PS` is specified to (Intel's
+  /// pseudo-code: per pair of columns, the odd column's product added, then
+  /// the even one's, each one multiply-add rounded to nearest), pair after
+  /// pair across the column chunks, then rounds once; a dot product below
+  /// 2⁻⁹⁰ is the sequential float32 one. With values from 2⁻¹⁴ up no sum is
+  /// subnormal, so nothing is flushed. TOL-FWD-1 accepts nearly any
+  /// bfloat16 result from 255 input features on (TOL-MODEL-2); this is what
+  /// catches a pair or a chunk multiplied in the wrong place (dropping one
+  /// pair per chunk fails it). The order within a pair seldom shows in a
+  /// bfloat16 result: the model with the even column first passed too.
+  @Test(.enabled(if: FastInstructions.avx512bf16.isSupported))
+  func pairForwardIsTheSpecifiedInstructionSequence() {
+    forAll(Self.wideProblem, cases: 12, name: "bfloat16 pair forward is VDPBF16PS's sequence (avx512bf16)") { p in
+      let fast = try FastLayer<BFloat16>(
+        backend: FastBackend<BFloat16>(instructions: .avx512bf16), weight: p.weight.map { BFloat16(bits: $0) })
+      let got = try fast.forward(p.input.map { BFloat16(bits: $0) })
+      let inFeatures = p.weight.columns
+      for sample in 0..<p.input.rows {
+        for o in 0..<p.weight.rows {
+          /// Column c of the weight row and of the sample, widened exactly.
+          func w(_ c: Int) -> Float { BFloat16(bits: p.weight[o, c]).floatValue }
+          func x(_ c: Int) -> Float { BFloat16(bits: p.input[sample, c]).floatValue }
+          var dot: Float = 0
+          for k in 0..<(inFeatures / 2) {
+            dot = dot.addingProduct(w(2 * k + 1), x(2 * k + 1))
+            dot = dot.addingProduct(w(2 * k), x(2 * k))
+          }
+          if abs(dot) < 0x1p-90 {
+            dot = 0
+            for c in 0..<inFeatures { dot = dot.addingProduct(w(c), x(c)) }
+          }
+          let expected = BFloat16(dot + 0)
+          try require(
+            got[sample, o].bitPattern == expected.bitPattern,
+            "y[\(sample), \(o)]: 0x\(String(got[sample, o].bitPattern, radix: 16)), the instruction's sequence gives \(dot), which rounds to 0x\(String(expected.bitPattern, radix: 16))")
+        }
+      }
+    }
   }
 }
