@@ -104,20 +104,14 @@ extension FastKernels {
     let weights = UnsafeRawPointer(wBase).assumingMemoryBound(to: UInt16.self)
     let scratch = UnsafeMutablePointer<UInt16>.allocate(capacity: laneRows * chunk)
     let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: sampleGroups * laneRows * 16)
-    let subnormalRows = UnsafeMutablePointer<Bool>.allocate(capacity: laneRows)
-    subnormalRows.initialize(repeating: false, count: laneRows)
-    let first = range.lowerBound * laneRows
-    let end = min(range.upperBound * laneRows, outFeatures)
-    let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * n)
     defer {
       scratch.deallocate()
       accumulators.deallocate()
-      subnormalRows.deallocate()
-      extras.deallocate()
     }
-    fillExtras(
-      extras, first..<end, stride: end - first, samples: n, biasValues: biasValues, terms: adapterTerms,
-      inFeatures: inFeatures, outFeatures: outFeatures)
+    let extras = BlockExtras(
+      range, laneRows: laneRows, samples: n, biasValues: biasValues, terms: adapterTerms, inFeatures: inFeatures,
+      outFeatures: outFeatures, instructions: Instructions.self)
+    defer { extras.deallocate() }
     for block in range {
       let o0 = block * laneRows
       let full = o0 + laneRows <= outFeatures
@@ -137,18 +131,17 @@ extension FastKernels {
         }
         start += count
       }
-      // Checked once the kernel has brought the rows into the caches.
-      for rho in 0..<laneRows { subnormalRows[rho] = Instructions.hasSubnormalBFloat16(row(rho), inFeatures) }
       for rho in 0..<laneRows where o0 + rho < outFeatures {
         let o = o0 + rho
+        // Checked once the kernel has brought the row into the caches.
+        let subnormalRow = Instructions.hasSubnormalBFloat16(row(rho), inFeatures)
         for sample in 0..<n {
           var dot = unsafeBitCast(accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16], to: C.self)
           // (NaN and infinities are kept: with no subnormal input they arise as in float32.)
-          if subnormalRows[rho] || abs(dot) < C(pairDotFloor) || inFeatures >= 1 << 22 {
+          if subnormalRow || abs(dot) < C(pairDotFloor) || inFeatures >= 1 << 22 {
             dot = float32Dot(UnsafePointer(wBase + o * inFeatures), xBase + sample * inFeatures, inFeatures)
           }
-          let extra = extras[sample * (end - first) + o - first]
-          outBase[sample * outFeatures + o] = S(rounding: dot + extra)
+          outBase[sample * outFeatures + o] = S(rounding: dot + extras[sample, o])
         }
       }
     }

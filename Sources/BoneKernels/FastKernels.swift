@@ -1029,18 +1029,14 @@ public enum FastKernels<Instructions: InstructionSet> {
     // stored rows stay in the first-level cache together).
     let scratch = UnsafeMutablePointer<C>.allocate(capacity: laneRows * chunk)
     let accumulators = UnsafeMutablePointer<C>.allocate(capacity: sampleGroups * laneRows * 16)
-    // The extra terms of this thread's outputs: extras[sample·count + o − first].
-    let first = range.lowerBound * laneRows
-    let end = min(range.upperBound * laneRows, outFeatures)
-    let extras = UnsafeMutablePointer<C>.allocate(capacity: max(0, end - first) * n)
     defer {
       scratch.deallocate()
       accumulators.deallocate()
-      extras.deallocate()
     }
-    fillExtras(
-      extras, first..<end, stride: end - first, samples: n, biasValues: biasValues, terms: adapterTerms,
-      inFeatures: inFeatures, outFeatures: outFeatures)
+    let extras = BlockExtras(
+      range, laneRows: laneRows, samples: n, biasValues: biasValues, terms: adapterTerms, inFeatures: inFeatures,
+      outFeatures: outFeatures, instructions: Instructions.self)
+    defer { extras.deallocate() }
     // Whether the previous block's last kernel call widened this block's first chunk.
     var firstChunkWidened = false
     for block in range {
@@ -1094,7 +1090,7 @@ public enum FastKernels<Instructions: InstructionSet> {
       for rho in 0..<laneRows where o0 + rho < outFeatures {
         for sample in 0..<n {
           let dot = accumulators[((sample / 16) * laneRows + rho) * 16 + sample % 16]
-          let extra = extras[sample * (end - first) + o0 + rho - first]
+          let extra = extras[sample, o0 + rho]
           outBase[sample * outFeatures + o0 + rho] = S(rounding: dot + extra)
         }
       }
