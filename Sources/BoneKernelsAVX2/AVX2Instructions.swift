@@ -91,19 +91,15 @@ public enum AVX512Instructions: InstructionSet {
     }
   }
 
-  /// float32 and float16 rows in 16-lane chains (`AVX512MicroKernels.dots4Float`,
-  /// `dots4Float16`), and float16 and bfloat16 rows of at most
-  /// `AVX512MicroKernels.rowByRowColumns` columns one row after another
-  /// (`dots4RowByRowFloat16`, `dots4RowByRowBFloat16`); other types as the
-  /// AVX2 copy.
+  /// float32, float16 and bfloat16 rows in 16-lane chains
+  /// (`AVX512MicroKernels.dots4Float`, `dots4Float16`, `dots4BFloat16`);
+  /// float64 as the AVX2 copy.
   @inlinable @inline(__always)
   public static func dots4<S: FastStorage>(
     _ w0: UnsafePointer<S>, _ w1: UnsafePointer<S>, _ w2: UnsafePointer<S>, _ w3: UnsafePointer<S>,
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute) {
-    let halfPrecision = S.self == Float16.self || S.self == BFloat16.self
-    let rowByRow = halfPrecision && count <= AVX512MicroKernels.rowByRowColumns
-    guard S.self == Float.self || S.self == Float16.self || rowByRow else {
+    guard S.self == Float.self || S.self == Float16.self || S.self == BFloat16.self else {
       return FastKernels<Self>.dots4x1(w0, w1, w2, w3, x, count)
     }
     var out = SIMD4<Float>()
@@ -120,12 +116,10 @@ public enum AVX512Instructions: InstructionSet {
         @inline(__always) func rows(_ p: UnsafePointer<S>) -> UnsafePointer<UInt16> {
           UnsafeRawPointer(p).assumingMemoryBound(to: UInt16.self)
         }
-        if !rowByRow {
+        if S.self == Float16.self {
           AVX512MicroKernels.dots4Float16(rows(w0), rows(w1), rows(w2), rows(w3), samples, count, result)
-        } else if S.self == Float16.self {
-          AVX512MicroKernels.dots4RowByRowFloat16(rows(w0), rows(w1), rows(w2), rows(w3), samples, count, result)
         } else {
-          AVX512MicroKernels.dots4RowByRowBFloat16(rows(w0), rows(w1), rows(w2), rows(w3), samples, count, result)
+          AVX512MicroKernels.dots4BFloat16(rows(w0), rows(w1), rows(w2), rows(w3), samples, count, result)
         }
       }
     }
