@@ -46,7 +46,7 @@ import Testing
   func check<S: FastStorage>(_: S.Type, _ instructions: FastInstructions) {
     let name = "forward on whole numbers is the exact sum rounded once (\(instructions)), \(S.dtype)"
     forAll(Self.problem(S.dtype), cases: 24, name: name) { p in
-      var (fast, exact) = try FastAgainstExactTests.layers(p, S.self, instructions)
+      let (fast, exact) = try FastAgainstExactTests.layers(p, S.self, instructions)
       let got = try fast.forward(p.input.map { S(bits: $0) })
       let expected = try exact.forward(p.input.map { ExtendedRational(bits: $0, dtype: S.dtype) })
       try requireEqual(got.rows, expected.rows, "rows")
