@@ -34,6 +34,12 @@ public protocol InstructionSet {
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute)
 
+  /// The dot product of one stored weight row with one sample `x` (in the
+  /// arithmetic type) over `count` columns, a multiple of 8: the one-sample
+  /// forward of half-precision rows read one after another (`BONE-FWD-1`,
+  /// `BAT-FWD-1`, `FastKernels.rowByRowColumns`).
+  static func dot<S: FastStorage>(_ w: UnsafePointer<S>, _ x: UnsafePointer<S.Compute>, _ count: Int) -> S.Compute
+
   /// For each of `rows` rows ρ, unless its factor `f = factors[ρ·factorStride]`
   /// is zero: `target[ρ·targetStride + t] −= f · source[t]` for `t < count`
   /// (one or two roundings each): one step of the LU factorisation, of the
@@ -141,6 +147,12 @@ extension InstructionSet {
     _ x: UnsafePointer<S.Compute>, _ count: Int
   ) -> (S.Compute, S.Compute, S.Compute, S.Compute) {
     FastKernels<Self>.dots4x1(w0, w1, w2, w3, x, count)
+  }
+
+  /// Four eight-lane chains (`FastKernels.dot1x4`).
+  @inlinable @inline(__always)
+  public static func dot<S: FastStorage>(_ w: UnsafePointer<S>, _ x: UnsafePointer<S.Compute>, _ count: Int) -> S.Compute {
+    FastKernels<Self>.dot1x4(w, x, count)
   }
 
   /// Eight lanes at a time (`FastKernels.subtractScaledRows8`).

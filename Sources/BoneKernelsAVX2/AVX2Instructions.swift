@@ -127,6 +127,20 @@ public enum AVX512Instructions: InstructionSet {
     return (values[0], values[1], values[2], values[3])
   }
 
+  /// float16 and bfloat16 rows in four 16-lane chains
+  /// (`AVX512MicroKernels.dotFloat16`, `dotBFloat16`); other types as the
+  /// AVX2 copy.
+  @inlinable @inline(__always)
+  public static func dot<S: FastStorage>(_ w: UnsafePointer<S>, _ x: UnsafePointer<S.Compute>, _ count: Int) -> S.Compute {
+    guard S.self == Float16.self || S.self == BFloat16.self else { return FastKernels<Self>.dot1x4(w, x, count) }
+    let encodings = UnsafeRawPointer(w).assumingMemoryBound(to: UInt16.self)
+    let samples = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+    let result =
+      S.self == Float16.self
+      ? AVX512MicroKernels.dotFloat16(encodings, samples, count) : AVX512MicroKernels.dotBFloat16(encodings, samples, count)
+    return unsafeBitCast(result, to: S.Compute.self)
+  }
+
   /// `AVX512MicroKernels.subtractScaledRowsFloat` for float32, else as the AVX2 copy.
   @inlinable @inline(__always)
   public static func subtractScaledRows<C: SIMDScalar & BinaryFloatingPoint>(

@@ -338,57 +338,34 @@ extension AVX512MicroKernels {
   }
 
   /// As `dots4Float` for float16 weight rows (encodings), widened exactly as
-  /// they are loaded (`vcvtph2ps`); up to `rowByRowColumns` columns the four
-  /// rows are read one after another (`dots4RowByRow`) (`BONE-FWD-1`,
-  /// `DTYPE-CPU-2`).
+  /// they are loaded (`vcvtph2ps`) (`BONE-FWD-1`, `DTYPE-CPU-2`).
   public static func dots4Float16(
     _ w0: UnsafePointer<UInt16>, _ w1: UnsafePointer<UInt16>, _ w2: UnsafePointer<UInt16>, _ w3: UnsafePointer<UInt16>,
     _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>
   ) {
-    if count <= rowByRowColumns {
-      dots4RowByRow(w0, w1, w2, w3, x, count, out, Float16Encoding.self)
-    } else {
-      dots4(w0, w1, w2, w3, x, count, out, Float16Encoding.self)
-    }
+    dots4(w0, w1, w2, w3, x, count, out, Float16Encoding.self)
   }
 
-  /// As `dots4Float16` for bfloat16 weight rows (encodings) (`BONE-FWD-1`,
+  /// As `dots4Float` for bfloat16 weight rows (encodings) (`BONE-FWD-1`,
   /// `DTYPE-CPU-2`).
   public static func dots4BFloat16(
     _ w0: UnsafePointer<UInt16>, _ w1: UnsafePointer<UInt16>, _ w2: UnsafePointer<UInt16>, _ w3: UnsafePointer<UInt16>,
     _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>
   ) {
-    if count <= rowByRowColumns {
-      dots4RowByRow(w0, w1, w2, w3, x, count, out, BFloat16Rows.self)
-    } else {
-      dots4(w0, w1, w2, w3, x, count, out, BFloat16Rows.self)
-    }
+    dots4(w0, w1, w2, w3, x, count, out, BFloat16Rows.self)
   }
 
-  /// The columns up to which the 16-bit types' four rows are read one after
-  /// another (`dots4RowByRow`): the sample, widened to float32, then fills
-  /// half of a 32 KiB first-level cache and stays there while the rows
-  /// stream past it. Longer rows are read side by side, so that each column
-  /// of the sample serves four rows while it is in cache (row by row, a C
-  /// model of the float16 forward at 4096×11008 took 3.5 ms against 2.6).
-  public static var rowByRowColumns: Int { 4096 }
+  /// The dot product of one float16 weight row (encodings) with one sample
+  /// `x` over `count` columns (a multiple of 8): four 16-lane chains
+  /// (`BONE-FWD-1`, `DTYPE-CPU-2`).
+  public static func dotFloat16(_ w: UnsafePointer<UInt16>, _ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    dot(w, x, count, Float16Encoding.self)
+  }
 
-  /// The dot products of four weight rows with `x`, read one after another,
-  /// so that the weight is read as one stream from the first row to the last
-  /// instead of four streams a row apart: on a Zen 4 EPYC, the one-sample
-  /// float16 forward at 11008×4096 took 2.28–2.38 ms against 2.76–2.78 ms
-  /// and bfloat16 2.24–2.28 against 2.80–3.00. On float32 rows it made no
-  /// difference, and they stay side by side (`BONE-FWD-1`).
-  @inline(__always)
-  static func dots4RowByRow<Rows: WideningLoad>(
-    _ w0: UnsafePointer<Rows.Element>, _ w1: UnsafePointer<Rows.Element>, _ w2: UnsafePointer<Rows.Element>,
-    _ w3: UnsafePointer<Rows.Element>, _ x: UnsafePointer<Float>, _ count: Int, _ out: UnsafeMutablePointer<Float>,
-    _: Rows.Type
-  ) {
-    out[0] = dot(w0, x, count, Rows.self)
-    out[1] = dot(w1, x, count, Rows.self)
-    out[2] = dot(w2, x, count, Rows.self)
-    out[3] = dot(w3, x, count, Rows.self)
+  /// As `dotFloat16` for a bfloat16 weight row (encodings) (`BONE-FWD-1`,
+  /// `DTYPE-CPU-2`).
+  public static func dotBFloat16(_ w: UnsafePointer<UInt16>, _ x: UnsafePointer<Float>, _ count: Int) -> Float {
+    dot(w, x, count, BFloat16Rows.self)
   }
 
   /// The dot product of one stored row with `x` over `count` columns (a

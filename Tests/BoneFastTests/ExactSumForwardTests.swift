@@ -12,10 +12,10 @@ import Testing
 /// bit, as the reference rounds it. At this size TOL-FWD-1 accepts nearly any
 /// half-precision value, so this property is what catches a column, chain
 /// or row of the one-sample forward left out or taken twice. The input
-/// features straddle `AVX512MicroKernels.rowByRowColumns` (4096), where the
-/// `avx512` copies change from reading four rows side by side to reading
-/// them one after another, and include counts that are not multiples of 8,
-/// 16 or 64.
+/// features straddle `FastKernels.rowByRowColumns` (4096), where every copy
+/// changes from reading half-precision rows one after another to reading
+/// them four side by side, and include counts that are not multiples of 8,
+/// 16, 32 or 64.
 @Suite struct ExactSumForwardTests {
   /// Whole numbers from −3 to 3, as encodings of `dtype` (exact in all four).
   static func small(_ dtype: DType) -> Gen<UInt64> {
