@@ -871,15 +871,16 @@ public enum FastKernels<Instructions: InstructionSet> {
                   total += extraBase[sample * outFeatures + o]
                   outBase[sample * outFeatures + o] = S(rounding: total)
                 }
-                if n == 1 && S.self != C.self && vectorColumns <= rowByRowColumns {
-                  // One sample, half-precision rows: read directly, once, one after another.
-                  for o in 4 * range.lowerBound..<min(4 * range.upperBound, outFeatures) {
-                    finish(o, 0, Instructions.dot(stored(o), xBase, vectorColumns))
-                  }
-                  return
-                }
+                let storedIsArithmetic = S.self == C.self
                 if n == 1 {
-                  // One sample: the stored rows are read directly, once, four side by side.
+                  // One sample: the stored rows are read directly, once; half-precision
+                  // rows of at most `rowByRowColumns` one after another, others four side by side.
+                  if !storedIsArithmetic && vectorColumns <= rowByRowColumns {
+                    for o in 4 * range.lowerBound..<min(4 * range.upperBound, outFeatures) {
+                      finish(o, 0, Instructions.dot(stored(o), xBase, vectorColumns))
+                    }
+                    return
+                  }
                   for g in range {
                     let o0 = 4 * g
                     let last = min(o0 + 3, outFeatures - 1)
@@ -899,7 +900,6 @@ public enum FastKernels<Instructions: InstructionSet> {
                 // just before it is used (widening whole rows first left the kernels
                 // waiting for memory, then the memory idle while they ran). Rows
                 // stored in the arithmetic type are read in place.
-                let storedIsArithmetic = S.self == C.self
                 let scratch = UnsafeMutablePointer<C>.allocate(capacity: storedIsArithmetic ? 0 : 4 * groupsPerPass * chunk)
                 let accumulators = UnsafeMutablePointer<C>.allocate(capacity: slots * sampleGroups * groupsPerPass)
                 defer {
