@@ -56,9 +56,8 @@ extension FastKernels {
     let sampleGroups = (n + 15) / 16
     // xPairs[g][k][s]: sample 16g + s's columns 2k and 2k + 1 (zero past the batch), on a 64-byte boundary.
     let pairCount = sampleGroups * pairs * 16
-    let pairMemory = UnsafeMutableRawPointer.allocate(byteCount: pairCount * 4, alignment: 64)
-    defer { pairMemory.deallocate() }
-    let xPairs = pairMemory.bindMemory(to: UInt32.self, capacity: pairCount)
+    let xPairs = alignedBuffer(UInt32.self, count: pairCount)
+    defer { UnsafeMutableRawPointer(xPairs).deallocate() }
     input.withUnsafeBufferPointer { xs in
       xs.withMemoryRebound(to: UInt32.self) { rows in
         guard let from = rows.baseAddress else { return }
