@@ -18,7 +18,7 @@ import Testing
 /// 16, 32 or 64.
 @Suite struct ExactSumForwardTests {
   /// Whole numbers from −3 to 3, as encodings of `dtype` (exact in all four).
-  static func small(_ dtype: DType) -> Gen<UInt64> {
+  static func wholeNumbers(_ dtype: DType) -> Gen<UInt64> {
     Gen<Int>.integer(in: -3...3).map { Rational($0).roundedBits(to: dtype) }
   }
 
@@ -27,7 +27,7 @@ import Testing
   /// |each output| ≤ 9·4200 (the weight) + 9·4200 (the adapter) + 3 < 2¹⁷,
   /// so every partial sum is a whole number below 2²⁴.
   static func problem(_ dtype: DType) -> Gen<FastAgainstExactTests.Problem> {
-    let element = small(dtype)
+    let element = wholeNumbers(dtype)
     func bits(_ rows: Int, _ columns: Int) -> Gen<Matrix<UInt64>> {
       Gen<Matrix<UInt64>>.matrix(rows: rows...rows, columns: columns...columns, element: element)
     }
